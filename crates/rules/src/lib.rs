@@ -9,11 +9,15 @@
 
 pub mod config;
 mod context;
+mod lint;
+mod pragma;
 mod rule;
 pub mod selection;
 
-pub use context::Context;
+pub use context::{Context, RunScript, ScriptOrigin};
 pub use dockopt_diagnostic::{Diagnostic, FixSafety, Group, Level};
+pub use lint::{lint_source, FileLint, LintSettings};
+pub use pragma::is_shellcheck_code;
 pub use rule::{Check, DefaultLevel, Edit, Finding, Findings, Fix, HasMeta, Rule, RuleMeta};
 
 mod registry {
@@ -25,4 +29,15 @@ pub use registry::ALL;
 /// The rule called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().name == name)
+}
+
+/// What a rule file needs, in one import.
+pub mod prelude {
+    pub use crate::context::{Context, RunScript, ScriptOrigin};
+    pub use crate::declare_rule;
+    pub use crate::rule::{Check, Edit, Findings, Fix};
+    pub use dockopt_diagnostic::FixSafety;
+    pub use dockopt_model::{EffectiveState, InstructionId};
+    pub use dockopt_shell::pkg::{Manager, Meaning, Operation, PkgOp};
+    pub use dockopt_syntax::{Args, Instruction, InstructionKind};
 }
