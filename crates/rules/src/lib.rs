@@ -9,6 +9,7 @@
 
 pub mod config;
 mod context;
+pub mod helpers;
 mod lint;
 mod pragma;
 mod rule;

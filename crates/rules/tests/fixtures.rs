@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use dockopt_report::{render, FileResult, Format, RenderOptions};
 use dockopt_rules::selection::{Selection, SelectionSpec, Selector};
-use dockopt_rules::{lint_source, FileLint, LintSettings, Rule, ALL};
+use dockopt_rules::{lint_source, Edit, FileLint, Fix, LintSettings, Rule, ALL};
 
 const MIN_BAD: usize = 3;
 const MIN_GOOD: usize = 2;
@@ -54,8 +54,18 @@ fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 #[test]
 fn every_rule_fires_on_its_bad_fixtures_and_not_on_its_good_ones() {
     let mut problems = Vec::new();
+    // DOCKOPT_RULES=a,b limits the run to those rules while they are being written.
+    let only: Option<Vec<String>> = std::env::var("DOCKOPT_RULES")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
     for rule in ALL {
         let name = rule.meta().name;
+        if only
+            .as_ref()
+            .is_some_and(|only| !only.iter().any(|o| o == name))
+        {
+            continue;
+        }
         let dir = fixtures_dir().join(name);
         let bad = files(&dir, "bad");
         let good = files(&dir, "good");
@@ -88,11 +98,11 @@ fn every_rule_fires_on_its_bad_fixtures_and_not_on_its_good_ones() {
             if diagnostics.is_empty() {
                 problems.push(format!("{name}: does not fire on {file_name}"));
             }
-            let fixes: Vec<String> = lint
+            let fixes: Vec<&Fix> = lint
                 .findings
                 .iter()
+                .filter(|f| f.diagnostic.rule == name)
                 .filter_map(|f| f.fix.as_ref())
-                .map(|fix| format!("fix ({}): {}", fix.safety.as_str(), fix.description))
                 .collect();
             snapshot.push_str(&format!("=== {file_name}\n"));
             snapshot.push_str(&render(
@@ -106,9 +116,27 @@ fn every_rule_fires_on_its_bad_fixtures_and_not_on_its_good_ones() {
                 &[],
                 RenderOptions::default(),
             ));
-            for fix in fixes {
-                snapshot.push_str(&fix);
-                snapshot.push('\n');
+            if !fixes.is_empty() {
+                for fix in &fixes {
+                    snapshot.push_str(&format!(
+                        "fix ({}): {}\n",
+                        fix.safety.as_str(),
+                        fix.description
+                    ));
+                }
+                let fixed = apply(&text, &fixes);
+                let reparsed = dockopt_syntax::parse(&fixed);
+                if !reparsed.errors().is_empty() {
+                    problems.push(format!(
+                        "{name}: the fix of {file_name} does not parse: {:?}",
+                        reparsed.errors()
+                    ));
+                }
+                snapshot.push_str("--- after the fixes:\n");
+                snapshot.push_str(&fixed);
+                if !fixed.ends_with('\n') {
+                    snapshot.push('\n');
+                }
             }
         }
         for path in &good {
@@ -136,6 +164,37 @@ fn every_rule_fires_on_its_bad_fixtures_and_not_on_its_good_ones() {
         });
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Applies the fixes in order, skipping any that overlaps one already applied.
+fn apply(text: &str, fixes: &[&Fix]) -> String {
+    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut edits: Vec<&Edit> = Vec::new();
+    for fix in fixes {
+        let overlaps = fix.edits.iter().any(|e| {
+            taken.iter().any(|t| {
+                e.range.start < t.end && t.start < e.range.end
+                    || (e.range.start == t.start && e.range.is_empty() && t.is_empty())
+            })
+        });
+        if overlaps {
+            continue;
+        }
+        for e in &fix.edits {
+            taken.push(e.range.clone());
+            edits.push(e);
+        }
+    }
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::new();
+    let mut at = 0;
+    for e in edits {
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 #[test]

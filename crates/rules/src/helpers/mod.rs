@@ -1,0 +1,3 @@
+//! Questions several rules ask of the model, answered once.
+
+pub mod packages;
