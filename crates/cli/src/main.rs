@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd_image;
+mod cmd_lint;
 mod cmd_parse;
+mod cmd_rules;
+mod discover;
 
 #[derive(Parser)]
 #[command(
@@ -20,6 +23,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Find Dockerfiles and report what makes builds slow, images big and builds flaky.
+    Lint(cmd_lint::Args),
+    /// List the rules.
+    Rules(cmd_rules::RulesArgs),
+    /// Show one rule's documentation.
+    Explain(cmd_rules::ExplainArgs),
     /// Parse a Dockerfile and print its syntax tree.
     Parse(cmd_parse::Args),
     /// Read container images: where the bytes are, what changed.
@@ -30,6 +39,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Lint(args) => cmd_lint::run(args),
+        Command::Rules(args) => cmd_rules::rules(args),
+        Command::Explain(args) => cmd_rules::explain(args),
         Command::Parse(args) => cmd_parse::run(args),
         Command::Image(cmd) => cmd_image::run(cmd),
     };

@@ -1,0 +1,60 @@
+//! apk: Alpine's installed database, `lib/apk/db/installed`: one paragraph
+//! per package of `X:value` lines (`P` name, `V` version, `I` installed size
+//! in bytes).
+
+use super::{database, paragraphs, FileSource, Inventory, Manager, Package};
+
+/// apk's installed database.
+pub(crate) const INSTALLED: &str = "lib/apk/db/installed";
+
+pub(crate) fn collect(fs: &dyn FileSource, inventory: &mut Inventory) {
+    if let Some(bytes) = database(fs, INSTALLED, inventory) {
+        parse(INSTALLED, bytes, inventory);
+    }
+}
+
+/// Parses an apk installed database at `path`.
+pub(crate) fn parse(path: &str, bytes: &[u8], inventory: &mut Inventory) {
+    let text = String::from_utf8_lossy(bytes);
+    for (line, lines) in paragraphs(&text) {
+        let mut name = None;
+        let mut version = None;
+        let mut size = None;
+        for entry in &lines {
+            match entry.split_once(':') {
+                Some(("P", v)) => name = Some(v.trim()),
+                Some(("V", v)) => version = Some(v.trim()),
+                Some(("I", v)) => size = Some(v.trim()),
+                _ => {}
+            }
+        }
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            inventory
+                .notes
+                .push(format!("{path}:{line}: apk entry without a P: (name) line"));
+            continue;
+        };
+        let size = match size.map(str::parse::<u64>) {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(_)) => {
+                inventory.notes.push(format!(
+                    "{path}:{line}: apk package {name}: I: is not a size in bytes"
+                ));
+                0
+            }
+            None => {
+                inventory.notes.push(format!(
+                    "{path}:{line}: apk package {name} has no I: line; size unknown"
+                ));
+                0
+            }
+        };
+        inventory.packages.push(Package {
+            manager: Manager::Apk,
+            name: name.to_string(),
+            version: version.unwrap_or("").to_string(),
+            size,
+            location: path.to_string(),
+        });
+    }
+}

@@ -1,0 +1,187 @@
+//! Reads container images offline: OCI layouts, oci-archive and docker-archive
+//! tars. Layers are streamed (never extracted), their digests checked while
+//! reading, processed in parallel, and merged into one filesystem view that
+//! tells where the bytes are.
+//!
+//! Entry point: [`inspect`].
+
+pub mod analysis;
+pub mod ci;
+pub mod decompress;
+pub mod dive_compat;
+pub mod error;
+pub mod history;
+pub mod inventory;
+pub mod layer_index;
+pub mod leftovers;
+pub mod merge;
+pub mod path_tree;
+pub mod platform;
+pub mod report;
+pub mod resolve;
+pub mod source;
+pub mod tar_stream;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use error::ImageError;
+pub use layer_index::Limits;
+pub use platform::Platform;
+pub use report::Report;
+
+use layer_index::{LayerIndex, LayerSpec};
+use report::{ImageSummary, LayerReport, SCHEMA_VERSION};
+use resolve::{ImageFormat, LayerRef};
+use source::ImageSource;
+
+/// Called once per layer read (with the number of layers done and the total).
+pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// How to read an image.
+#[derive(Clone, Default)]
+pub struct InspectOptions {
+    /// Platform to pick from a multi-platform index (default: the host's).
+    pub platform: Option<Platform>,
+    /// Limits against hostile layers.
+    pub limits: Limits,
+    /// How many duplicates, largest files and directories to list (0 = 20).
+    pub top: usize,
+    /// Progress callback.
+    pub progress: Option<Progress>,
+}
+
+/// Reads the image at `path` and reports where its bytes are.
+pub fn inspect(path: &Path, options: &InspectOptions) -> Result<Report, ImageError> {
+    let source = ImageSource::open(path)?;
+    let plan = resolve::plan(&source, options.platform.as_ref())?;
+    let total = plan.layers.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |p: &str| inventory::wants_content(p);
+    let results: Vec<Result<(LayerIndex, bool), ImageError>> = plan
+        .layers
+        .par_iter()
+        .map(|layer| {
+            let r = read_one(&source, layer, &options.limits, &keep);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(progress) = &options.progress {
+                progress(n, total);
+            }
+            r
+        })
+        .collect();
+    let mut layers = Vec::with_capacity(total);
+    let mut dive_empty = Vec::with_capacity(total);
+    for r in results {
+        let (index, via_symlink) = r?;
+        layers.push(index);
+        // dive reads a legacy archive's symlinked layer.tar as an empty layer.
+        dive_empty.push(via_symlink && plan.format == ImageFormat::DockerArchive);
+    }
+    Ok(analyse(path, plan, layers, &dive_empty, options))
+}
+
+fn read_one(
+    source: &ImageSource,
+    layer: &LayerRef,
+    limits: &Limits,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<(LayerIndex, bool), ImageError> {
+    let name = layer.digest.clone().unwrap_or_else(|| layer.file.clone());
+    let opened = source.open_file(&layer.file)?.ok_or_else(|| {
+        ImageError::blob(&name, format!("missing from the image (no {})", layer.file))
+    })?;
+    let spec = LayerSpec {
+        name: &name,
+        digest: layer.digest.as_deref(),
+        size: Some(layer.size.unwrap_or(opened.size)),
+        diff_id: layer.diff_id.as_deref(),
+        claimed: layer.claimed,
+        limits: *limits,
+        keep,
+    };
+    let via_symlink = opened.via_symlink;
+    let index = layer_index::read_layer(opened.reader, &spec)?;
+    Ok((index, via_symlink))
+}
+
+fn analyse(
+    path: &Path,
+    plan: resolve::ImagePlan,
+    mut layers: Vec<LayerIndex>,
+    dive_empty: &[bool],
+    options: &InspectOptions,
+) -> Report {
+    let top = if options.top == 0 { 20 } else { options.top };
+    let merged = merge::merge(&layers);
+    let instructions = history::instructions(&plan.history, layers.len());
+    let dive = dive_compat::compute(&layers, &merged, dive_empty);
+    let (duplicate_bytes, duplicates) = analysis::duplicates(&layers, &merged, top);
+    let files = analysis::visible_files(&layers, &merged);
+    let (largest_files, largest_directories, visible_bytes) =
+        analysis::largest(&merged, &files, top);
+    let leftovers = analysis::leftovers(&merged, &files, &instructions);
+    let mut notes = plan.notes.clone();
+    let layer_reports: Vec<LayerReport> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let c = merged.changes.get(i).copied().unwrap_or_default();
+            LayerReport {
+                index: i,
+                digest: l.digest.clone(),
+                diff_id: l.diff_id.clone(),
+                size: l.compressed_size,
+                uncompressed_size: l.uncompressed_size,
+                compression: l.compression,
+                created_by: instructions.get(i).cloned().flatten(),
+                files_added: c.added,
+                files_changed: c.changed,
+                files_deleted: c.deleted,
+                entries: l.entries.len() as u64,
+                removable_bytes: c.removable_bytes,
+            }
+        })
+        .collect();
+    for (i, l) in layers.iter().enumerate() {
+        for n in &l.notes {
+            notes.push(format!("layer {i} ({}): {n}", l.digest));
+        }
+    }
+    notes.extend(merged.notes.iter().cloned());
+    let visible_files = files.len() as u64;
+    let size = layers.iter().map(|l| l.compressed_size).sum();
+    let uncompressed_size = layers.iter().map(|l| l.uncompressed_size).sum();
+    let removable_bytes = merged.removable_bytes();
+    let inventory = {
+        let fs = analysis::MergedFiles::new(&merged, &mut layers);
+        inventory::collect(&fs)
+    };
+    notes.extend(inventory.notes);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        image: ImageSummary {
+            path: path.display().to_string(),
+            format: plan.format,
+            platform: plan.platform,
+            config_digest: plan.config_digest,
+            names: plan.names,
+            size,
+            uncompressed_size,
+            visible_bytes,
+            visible_files,
+        },
+        layers: layer_reports,
+        removable_bytes,
+        dive_compat: dive,
+        duplicate_bytes,
+        duplicates,
+        largest_files,
+        largest_directories,
+        leftovers,
+        packages: inventory.packages,
+        notes,
+    }
+}

@@ -1,0 +1,625 @@
+//! A streaming tar reader with bounded memory.
+//!
+//! Reads ustar, GNU (long names, long links) and PAX headers one entry at a
+//! time from any `Read`, never buffering file data. Metadata records (PAX
+//! headers, GNU long names) are capped so a hostile archive cannot make the
+//! reader allocate without bound.
+
+use std::io::{self, Read};
+
+/// Size of one tar block.
+const BLOCK: u64 = 512;
+
+/// Largest PAX header or GNU long name the reader accepts.
+pub const MAX_METADATA_BYTES: u64 = 1024 * 1024;
+
+/// What kind of filesystem object a tar entry describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A regular file (including the obsolete "contiguous file" type).
+    Regular,
+    /// A hard link to an earlier entry; `link` holds the target path.
+    Hardlink,
+    /// A symbolic link; `link` holds the target text.
+    Symlink,
+    /// A directory.
+    Directory,
+    /// A character or block device, or a FIFO.
+    Special,
+    /// A GNU sparse file (its data is stored compactly; read as opaque bytes).
+    Sparse,
+    /// An entry type this reader does not know; its data is skipped.
+    Other(u8),
+}
+
+/// One entry's header, after PAX and GNU extensions are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TarEntry {
+    /// The raw path bytes as stored (not cleaned).
+    pub path: Vec<u8>,
+    /// Link target for hard and symbolic links.
+    pub link: Vec<u8>,
+    /// Entry type.
+    pub kind: EntryKind,
+    /// Permission and mode bits from the header.
+    pub mode: u32,
+    /// Owner user id.
+    pub uid: u64,
+    /// Owner group id.
+    pub gid: u64,
+    /// The size field (after PAX overrides); links and directories carry no
+    /// data whatever it says.
+    pub size: u64,
+    /// Byte offset of the entry's (first) header in the stream.
+    pub header_offset: u64,
+    /// Byte offset of the entry's data in the stream.
+    pub data_offset: u64,
+}
+
+/// An error in the tar structure, with the byte offset where it was found.
+#[derive(Debug, thiserror::Error)]
+pub enum TarError {
+    /// The underlying reader failed (including decompression errors).
+    #[error("read error at byte {offset}: {source}")]
+    Io {
+        /// Offset in the tar stream.
+        offset: u64,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The stream ended inside a header or an entry's data.
+    #[error("unexpected end of tar stream at byte {offset}")]
+    Truncated {
+        /// Offset in the tar stream.
+        offset: u64,
+    },
+    /// A header is malformed.
+    #[error("invalid tar header at byte {offset}: {message}")]
+    Header {
+        /// Offset in the tar stream.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Where the reader takes its bytes from; seekable inputs skip data cheaply.
+pub trait TarInput: Read {
+    /// Advances past `n` bytes without returning them.
+    fn skip_bytes(&mut self, n: u64) -> io::Result<u64>;
+}
+
+/// Adapts a plain stream: skipping reads and discards.
+pub struct Streamed<R>(pub R);
+
+impl<R: Read> Read for Streamed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> TarInput for Streamed<R> {
+    fn skip_bytes(&mut self, n: u64) -> io::Result<u64> {
+        io::copy(&mut (&mut self.0).take(n), &mut io::sink())
+    }
+}
+
+/// Reads tar entries one after another.
+pub struct TarReader<I> {
+    input: I,
+    /// Bytes consumed so far.
+    offset: u64,
+    /// Unread data bytes of the current entry.
+    remaining: u64,
+    /// Padding after the current entry's data.
+    padding: u64,
+    done: bool,
+}
+
+#[derive(Default)]
+struct Pending {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    size: Option<u64>,
+    uid: Option<u64>,
+    gid: Option<u64>,
+    sparse: bool,
+}
+
+impl<I: TarInput> TarReader<I> {
+    /// Starts reading at the beginning of `input`.
+    pub fn new(input: I) -> Self {
+        TarReader {
+            input,
+            offset: 0,
+            remaining: 0,
+            padding: 0,
+            done: false,
+        }
+    }
+
+    /// Bytes of the stream consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Gives back the input (for draining what follows the archive).
+    pub fn into_inner(self) -> I {
+        self.input
+    }
+
+    /// The next entry, or `None` at the end of the archive.
+    pub fn next_entry(&mut self) -> Result<Option<TarEntry>, TarError> {
+        self.skip_rest()?;
+        if self.done {
+            return Ok(None);
+        }
+        let mut pending = Pending::default();
+        let mut first_header: Option<u64> = None;
+        loop {
+            let header_offset = self.offset;
+            let mut block = [0u8; BLOCK as usize];
+            if !self.read_block(&mut block)? {
+                // End of stream without the end-of-archive marker: accept it
+                // only between entries, like GNU tar does.
+                if first_header.is_some() {
+                    return Err(TarError::Truncated {
+                        offset: self.offset,
+                    });
+                }
+                self.done = true;
+                return Ok(None);
+            }
+            if block.iter().all(|&b| b == 0) {
+                if first_header.is_some() {
+                    return Err(TarError::Header {
+                        offset: header_offset,
+                        message: "extension header not followed by an entry".into(),
+                    });
+                }
+                self.done = true;
+                return Ok(None);
+            }
+            first_header.get_or_insert(header_offset);
+            verify_checksum(&block, header_offset)?;
+            let typeflag = block[156];
+            let size = parse_number(&block[124..136], header_offset, "size")?;
+            let padded = size
+                .checked_add(BLOCK - 1)
+                .map(|s| s / BLOCK * BLOCK)
+                .ok_or_else(|| header_error(header_offset, "size overflows"))?;
+            match typeflag {
+                b'x' | b'g' | b'L' | b'K' => {
+                    if size > MAX_METADATA_BYTES {
+                        return Err(header_error(
+                            header_offset,
+                            &format!(
+                                "extension header of {size} bytes exceeds the limit of {MAX_METADATA_BYTES} bytes"
+                            ),
+                        ));
+                    }
+                    let data = self.read_exact_vec(size)?;
+                    self.skip_input(padded - size)?;
+                    match typeflag {
+                        b'x' => apply_pax(&data, &mut pending, header_offset)?,
+                        b'L' => pending.path = Some(trim_nul(&data).to_vec()),
+                        b'K' => pending.link = Some(trim_nul(&data).to_vec()),
+                        // Global PAX headers carry defaults this reader does not need.
+                        _ => {}
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let kind = match typeflag {
+                b'0' | 0 | b'7' => EntryKind::Regular,
+                b'1' => EntryKind::Hardlink,
+                b'2' => EntryKind::Symlink,
+                b'3' | b'4' | b'6' => EntryKind::Special,
+                b'5' => EntryKind::Directory,
+                b'S' => EntryKind::Sparse,
+                other => EntryKind::Other(other),
+            };
+            let path = match pending.path.take() {
+                Some(p) => p,
+                None => ustar_path(&block),
+            };
+            let link = pending
+                .link
+                .take()
+                .unwrap_or_else(|| trim_nul(&block[157..257]).to_vec());
+            let mode = parse_number(&block[100..108], header_offset, "mode")? as u32;
+            let uid = match pending.uid {
+                Some(v) => v,
+                None => parse_number(&block[108..116], header_offset, "uid")?,
+            };
+            let gid = match pending.gid {
+                Some(v) => v,
+                None => parse_number(&block[116..124], header_offset, "gid")?,
+            };
+            // A PAX size overrides the header's; links and directories carry no data.
+            let size = pending.size.unwrap_or(size);
+            let kind = if pending.sparse {
+                EntryKind::Sparse
+            } else {
+                kind
+            };
+            // Header-only types carry no data whatever their size field says.
+            let data_size = match kind {
+                EntryKind::Directory
+                | EntryKind::Symlink
+                | EntryKind::Special
+                | EntryKind::Hardlink => 0,
+                _ => size,
+            };
+            let data_padded = data_size
+                .checked_add(BLOCK - 1)
+                .map(|s| s / BLOCK * BLOCK)
+                .ok_or_else(|| header_error(header_offset, "size overflows"))?;
+            self.remaining = data_size;
+            self.padding = data_padded - data_size;
+            return Ok(Some(TarEntry {
+                path,
+                link,
+                kind,
+                mode,
+                uid,
+                gid,
+                size,
+                header_offset: first_header.unwrap_or(header_offset),
+                data_offset: self.offset,
+            }));
+        }
+    }
+
+    /// Reads data of the current entry; returns 0 at its end.
+    pub fn read_data(&mut self, buf: &mut [u8]) -> Result<usize, TarError> {
+        if self.remaining == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = usize::try_from(self.remaining)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = loop {
+            match self.input.read(&mut buf[..want]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(TarError::Io {
+                        offset: self.offset,
+                        source: e,
+                    })
+                }
+            }
+        };
+        if n == 0 {
+            return Err(TarError::Truncated {
+                offset: self.offset,
+            });
+        }
+        self.offset += n as u64;
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+
+    /// Skips whatever is left of the current entry's data and padding.
+    fn skip_rest(&mut self) -> Result<(), TarError> {
+        let n = self.remaining + self.padding;
+        self.remaining = 0;
+        self.padding = 0;
+        self.skip_input(n)
+    }
+
+    fn skip_input(&mut self, n: u64) -> Result<(), TarError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let skipped = self.input.skip_bytes(n).map_err(|e| TarError::Io {
+            offset: self.offset,
+            source: e,
+        })?;
+        self.offset += skipped;
+        if skipped < n {
+            return Err(TarError::Truncated {
+                offset: self.offset,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads one block; `false` at a clean end of stream.
+    fn read_block(&mut self, block: &mut [u8; BLOCK as usize]) -> Result<bool, TarError> {
+        let mut filled = 0;
+        while filled < block.len() {
+            match self.input.read(&mut block[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(TarError::Io {
+                        offset: self.offset + filled as u64,
+                        source: e,
+                    })
+                }
+            }
+        }
+        self.offset += filled as u64;
+        match filled {
+            0 => Ok(false),
+            n if n == block.len() => Ok(true),
+            _ => Err(TarError::Truncated {
+                offset: self.offset,
+            }),
+        }
+    }
+
+    fn read_exact_vec(&mut self, size: u64) -> Result<Vec<u8>, TarError> {
+        let len = usize::try_from(size).map_err(|_| header_error(self.offset, "size too big"))?;
+        let mut data = vec![0u8; len];
+        let mut filled = 0;
+        while filled < len {
+            match self.input.read(&mut data[filled..]) {
+                Ok(0) => {
+                    return Err(TarError::Truncated {
+                        offset: self.offset + filled as u64,
+                    })
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(TarError::Io {
+                        offset: self.offset + filled as u64,
+                        source: e,
+                    })
+                }
+            }
+        }
+        self.offset += size;
+        Ok(data)
+    }
+}
+
+fn header_error(offset: u64, message: &str) -> TarError {
+    TarError::Header {
+        offset,
+        message: message.to_string(),
+    }
+}
+
+fn trim_nul(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().position(|&b| b == 0) {
+        Some(end) => &bytes[..end],
+        None => bytes,
+    }
+}
+
+/// The path from a ustar header: `prefix/name` when the ustar prefix is set.
+fn ustar_path(block: &[u8; BLOCK as usize]) -> Vec<u8> {
+    let name = trim_nul(&block[0..100]);
+    let is_posix_ustar = &block[257..263] == b"ustar\0";
+    if is_posix_ustar {
+        let prefix = trim_nul(&block[345..500]);
+        if !prefix.is_empty() {
+            let mut path = prefix.to_vec();
+            path.push(b'/');
+            path.extend_from_slice(name);
+            return path;
+        }
+    }
+    name.to_vec()
+}
+
+fn verify_checksum(block: &[u8; BLOCK as usize], offset: u64) -> Result<(), TarError> {
+    let stored = parse_number(&block[148..156], offset, "checksum")?;
+    let mut unsigned: u64 = 0;
+    let mut signed: i64 = 0;
+    for (i, &b) in block.iter().enumerate() {
+        let b = if (148..156).contains(&i) { b' ' } else { b };
+        unsigned += u64::from(b);
+        signed += i64::from(b as i8);
+    }
+    if stored == unsigned || i64::try_from(stored).ok() == Some(signed) {
+        Ok(())
+    } else {
+        Err(header_error(
+            offset,
+            &format!("checksum mismatch (stored {stored}, computed {unsigned})"),
+        ))
+    }
+}
+
+/// Parses an octal (or GNU base-256) numeric header field.
+fn parse_number(field: &[u8], offset: u64, what: &str) -> Result<u64, TarError> {
+    if let Some(&first) = field.first() {
+        if first & 0x80 != 0 {
+            // Base-256: big-endian two's complement; negative values are invalid here.
+            if first & 0x40 != 0 {
+                return Err(header_error(offset, &format!("negative {what}")));
+            }
+            let mut value: u64 = u64::from(first & 0x3f);
+            for &b in &field[1..] {
+                value = value
+                    .checked_mul(256)
+                    .and_then(|v| v.checked_add(u64::from(b)))
+                    .ok_or_else(|| header_error(offset, &format!("{what} overflows")))?;
+            }
+            return Ok(value);
+        }
+    }
+    let text = trim_nul(field);
+    let digits: &[u8] = {
+        let start = text.iter().position(|b| *b != b' ').unwrap_or(text.len());
+        let end = text
+            .iter()
+            .rposition(|b| *b != b' ')
+            .map_or(start, |e| e + 1);
+        text.get(start..end).unwrap_or(&[])
+    };
+    let mut value: u64 = 0;
+    for &d in digits {
+        if !(b'0'..=b'7').contains(&d) {
+            return Err(header_error(
+                offset,
+                &format!("{what} field is not an octal number"),
+            ));
+        }
+        value = value
+            .checked_mul(8)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+            .ok_or_else(|| header_error(offset, &format!("{what} overflows")))?;
+    }
+    Ok(value)
+}
+
+/// Applies the records of a PAX extended header (`"LEN key=value\n"` each).
+fn apply_pax(data: &[u8], pending: &mut Pending, offset: u64) -> Result<(), TarError> {
+    let mut rest = data;
+    while !rest.is_empty() {
+        if rest.iter().all(|&b| b == 0) {
+            break;
+        }
+        let space = rest
+            .iter()
+            .position(|&b| b == b' ')
+            .ok_or_else(|| header_error(offset, "malformed PAX record (no length)"))?;
+        let len: usize = std::str::from_utf8(&rest[..space])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| header_error(offset, "malformed PAX record length"))?;
+        if len <= space + 1 || len > rest.len() {
+            return Err(header_error(offset, "PAX record length out of range"));
+        }
+        let record = &rest[space + 1..len];
+        let record = record.strip_suffix(b"\n").unwrap_or(record);
+        let eq = record
+            .iter()
+            .position(|&b| b == b'=')
+            .ok_or_else(|| header_error(offset, "malformed PAX record (no '=')"))?;
+        let (key, value) = (&record[..eq], &record[eq + 1..]);
+        let number = |what: &str| -> Result<u64, TarError> {
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .ok_or_else(|| header_error(offset, &format!("malformed PAX {what}")))
+        };
+        match key {
+            b"path" => pending.path = Some(value.to_vec()),
+            b"linkpath" => pending.link = Some(value.to_vec()),
+            b"size" => pending.size = Some(number("size")?),
+            b"uid" => pending.uid = Some(number("uid")?),
+            b"gid" => pending.gid = Some(number("gid")?),
+            k if k.starts_with(b"GNU.sparse.") => pending.sparse = true,
+            _ => {}
+        }
+        rest = &rest[len..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            b.append_data(&mut h, path, *data).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn read_all(bytes: &[u8]) -> Result<Vec<(TarEntry, Vec<u8>)>, TarError> {
+        let mut r = TarReader::new(Streamed(bytes));
+        let mut out = Vec::new();
+        while let Some(e) = r.next_entry()? {
+            let mut data = Vec::new();
+            let mut buf = [0u8; 7];
+            loop {
+                let n = r.read_data(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                data.extend_from_slice(&buf[..n]);
+            }
+            out.push((e, data));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_entries_and_data() {
+        let bytes = build(&[("a/b.txt", b"hello"), ("c", b"")]);
+        let entries = read_all(&bytes).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].0.path, b"a/b.txt");
+        assert_eq!(entries[0].1, b"hello");
+        assert_eq!(entries[1].0.size, 0);
+    }
+
+    #[test]
+    fn long_names_use_gnu_extension() {
+        let long = format!("{}/file", "d".repeat(300));
+        let bytes = build(&[(long.as_str(), b"x")]);
+        let entries = read_all(&bytes).unwrap();
+        assert_eq!(entries[0].0.path, long.as_bytes());
+    }
+
+    #[test]
+    fn truncated_stream_is_an_error() {
+        let bytes = build(&[("a", &[7u8; 2000])]);
+        let err = read_all(&bytes[..1000]).unwrap_err();
+        assert!(matches!(err, TarError::Truncated { .. }), "{err}");
+    }
+
+    #[test]
+    fn bad_checksum_is_an_error() {
+        let mut bytes = build(&[("a", b"x")]);
+        bytes[0] = b'z';
+        let err = read_all(&bytes).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn oversized_pax_header_is_refused() {
+        let mut header = [0u8; 512];
+        header[..9].copy_from_slice(b"PaxHeader");
+        header[100..108].copy_from_slice(b"0000644\0");
+        header[108..116].copy_from_slice(b"0000000\0");
+        header[116..124].copy_from_slice(b"0000000\0");
+        let size = format!("{:011o}\0", MAX_METADATA_BYTES * 4);
+        header[124..136].copy_from_slice(size.as_bytes());
+        header[136..148].copy_from_slice(b"00000000000\0");
+        header[156] = b'x';
+        header[257..263].copy_from_slice(b"ustar\0");
+        header[263..265].copy_from_slice(b"00");
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let err = read_all(&header).unwrap_err();
+        assert!(err.to_string().contains("exceeds the limit"), "{err}");
+    }
+
+    #[test]
+    fn parses_pax_records() {
+        let mut p = Pending::default();
+        apply_pax(b"15 path=x/y/zz\n11 size=42\n", &mut p, 0).unwrap();
+        assert_eq!(p.path.as_deref(), Some(&b"x/y/zz"[..]));
+        assert_eq!(p.size, Some(42));
+        assert!(apply_pax(b"99 path=x\n", &mut p, 0).is_err());
+    }
+
+    #[test]
+    fn octal_and_base256_numbers() {
+        assert_eq!(parse_number(b"0000644\0", 0, "m").unwrap(), 0o644);
+        assert_eq!(parse_number(b"  755 \0", 0, "m").unwrap(), 0o755);
+        let mut b256 = [0u8; 12];
+        b256[0] = 0x80;
+        b256[11] = 5;
+        assert_eq!(parse_number(&b256, 0, "s").unwrap(), 5);
+        assert!(parse_number(b"12x", 0, "m").is_err());
+    }
+}
