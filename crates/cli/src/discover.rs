@@ -44,3 +44,19 @@ pub fn find_dockerfiles(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     out.dedup();
     Ok(out)
 }
+
+/// [`find_dockerfiles`], defaulting to the current directory, and an error when nothing is
+/// found.
+pub fn find_dockerfiles_or_fail(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let files = find_dockerfiles(&paths)?;
+    if files.is_empty() {
+        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        bail!("no Dockerfiles found in {}", list.join(", "));
+    }
+    Ok(files)
+}

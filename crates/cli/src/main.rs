@@ -4,11 +4,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cmd_fix;
 mod cmd_image;
 mod cmd_lint;
 mod cmd_parse;
 mod cmd_rules;
 mod discover;
+mod rule_setup;
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +27,8 @@ struct Cli {
 enum Command {
     /// Find Dockerfiles and report what makes builds slow, images big and builds flaky.
     Lint(cmd_lint::Args),
+    /// Apply safe fixes in place (atomically); `--diff` shows them instead.
+    Fix(cmd_fix::Args),
     /// List the rules.
     Rules(cmd_rules::RulesArgs),
     /// Show one rule's documentation.
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => cmd_lint::run(args),
+        Command::Fix(args) => cmd_fix::run(args),
         Command::Rules(args) => cmd_rules::rules(args),
         Command::Explain(args) => cmd_rules::explain(args),
         Command::Parse(args) => cmd_parse::run(args),
