@@ -78,7 +78,7 @@ impl ImageSource {
     pub fn open(path: &Path) -> Result<ImageSource, ImageError> {
         let meta = std::fs::metadata(path).map_err(|source| ImageError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         if meta.is_dir() {
             Ok(ImageSource::Dir(path.to_path_buf()))
@@ -114,13 +114,18 @@ impl ImageSource {
                 let file = match File::open(&full) {
                     Ok(f) => f,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                    Err(source) => return Err(ImageError::Io { path: full, source }),
+                    Err(source) => {
+                        return Err(ImageError::Io {
+                            path: full,
+                            cause: source,
+                        })
+                    }
                 };
                 let size = file
                     .metadata()
                     .map_err(|source| ImageError::Io {
                         path: full.clone(),
-                        source,
+                        cause: source,
                     })?
                     .len();
                 Ok(Some(OpenedFile {
@@ -162,7 +167,7 @@ impl TarArchive {
     pub fn index(path: &Path, file_len: u64) -> Result<TarArchive, ImageError> {
         let io_err = |source| ImageError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         };
         let file = File::open(path).map_err(io_err)?;
         let mut reader = TarReader::new(Seeking(BufReader::with_capacity(64 * 1024, file)));
@@ -238,7 +243,7 @@ impl TarArchive {
         };
         let io_err = |source| ImageError::Io {
             path: self.path.clone(),
-            source,
+            cause: source,
         };
         let mut file = File::open(&self.path).map_err(io_err)?;
         file.seek(SeekFrom::Start(entry.data_offset))

@@ -57,7 +57,11 @@ pub fn lint_source(path: &Path, text: &str, settings: &LintSettings<'_>) -> File
             if pragmas.suppresses(meta.name, &finding.diagnostic.range) {
                 continue;
             }
-            finding.diagnostic.level = level;
+            // A rule may report some cases below its default level; they keep that level
+            // unless configuration gives the rule another one.
+            if finding.diagnostic.level == meta.enabled_level() || level != meta.enabled_level() {
+                finding.diagnostic.level = level;
+            }
             findings.push(finding);
         }
     }

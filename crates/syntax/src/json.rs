@@ -152,6 +152,10 @@ fn skip_value(b: &[u8], start: usize) -> Option<usize> {
     loop {
         pos = skip_ws(b, pos);
         // A value is expected at `pos`.
+        let opens = matches!(b.get(pos), Some(b'[' | b'{'));
+        if opens && stack.len() + 1 >= MAX_DEPTH {
+            return None;
+        }
         match *b.get(pos)? {
             b'[' => {
                 pos = skip_ws(b, pos + 1);
@@ -159,9 +163,6 @@ fn skip_value(b: &[u8], start: usize) -> Option<usize> {
                     pos += 1;
                 } else {
                     stack.push(false);
-                    if stack.len() >= MAX_DEPTH {
-                        return None;
-                    }
                     continue;
                 }
             }
@@ -172,9 +173,6 @@ fn skip_value(b: &[u8], start: usize) -> Option<usize> {
                 } else {
                     pos = object_key(b, pos)?;
                     stack.push(true);
-                    if stack.len() >= MAX_DEPTH {
-                        return None;
-                    }
                     continue;
                 }
             }

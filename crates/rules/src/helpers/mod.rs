@@ -1,3 +1,8 @@
 //! Questions several rules ask of the model, answered once.
 
+pub mod correctness;
 pub mod packages;
+pub mod size;
+pub mod speed;
+pub mod reliability;
+pub mod security;

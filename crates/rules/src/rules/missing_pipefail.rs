@@ -1,0 +1,247 @@
+use crate::helpers::reliability::{image_sh_has_pipefail, stage_image};
+use crate::prelude::*;
+use dockopt_shell::{NodeId, NodeKind, Script, ShellOptions};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `RUN` with a pipe (`curl ... | tar x`) run by a shell that supports
+    /// `pipefail` when `pipefail` is not set, neither by `SHELL` (`SHELL ["/bin/bash",
+    /// "-o", "pipefail", "-c"]`) nor by `set -o pipefail` in the script (DL4006).
+    ///
+    /// The shell is worked out from `SHELL` and the base image: bash, zsh, ksh and
+    /// busybox ash support `pipefail`, and so does `/bin/sh` on Alpine and Wolfi (busybox)
+    /// and on Fedora and RHEL-like images (bash). Debian's and Ubuntu's `/bin/sh` is dash,
+    /// which only supports `pipefail` from Debian 13 (trixie) on: a `RUN` on an older or
+    /// unknown Debian/Ubuntu base with the default shell is not reported, because
+    /// `set -o pipefail` would make it fail there. Images whose shell cannot be told
+    /// are not reported either. Pipes fed only by commands that cannot really fail
+    /// (`echo`, `printf`, `uname`...) and pipes in an `if`/`while` condition are ignored.
+    ///
+    /// ## Why it matters
+    /// A pipeline's status is its last command's: when `curl` fails (a 404, a network
+    /// error) `tar` reads nothing, may still exit 0, and the layer is cached without the
+    /// tool. The build breaks later, or the image ships broken.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN wget -qO- https://example.com/tool.tar.gz | tar xz -C /usr/local/bin
+    /// ```
+    ///
+    /// ## Fixed
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// RUN set -o pipefail && wget -qO- https://example.com/tool.tar.gz | tar xz -C /usr/local/bin
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: `set -o pipefail &&` is put in front of the script (or as the first line of
+    /// a heredoc body). When a pipe ends in a reader that may stop early (`head`,
+    /// `grep -q`) or starts with `yes`, the writer can die of SIGPIPE and `pipefail`
+    /// would turn that into a failure, so the fix is offered as unsafe there.
+    pub struct MissingPipefail {
+        name: "missing-pipefail",
+        group: Reliability,
+        level: Warning,
+        aliases: ["DL4006"],
+        fix: Safe,
+        summary: "A pipe in a `RUN` without `set -o pipefail`",
+    }
+}
+
+impl Check for MissingPipefail {
+    fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
+        for (id, _) in ctx.instructions_of(InstructionKind::Run) {
+            let Some(state) = ctx.state(id) else {
+                continue;
+            };
+            let shell_program = state
+                .shell
+                .first()
+                .map(|s| s.rsplit('/').next().unwrap_or(s).to_string())
+                .unwrap_or_else(|| "sh".to_string());
+            let mut shell_options = ShellOptions::default();
+            let shell_args: Vec<Option<&str>> = state
+                .shell
+                .iter()
+                .skip(1)
+                .map(|s| Some(s.as_str()))
+                .collect();
+            shell_options.apply_set(&shell_args);
+            let image = ctx.stage_of(id).and_then(|s| stage_image(ctx, s.index));
+            for run in ctx.scripts(id) {
+                // A heredoc with its own shebang does not get the SHELL's options.
+                let initial = if run.shell == shell_program {
+                    shell_options
+                } else {
+                    ShellOptions::default()
+                };
+                if initial.pipefail {
+                    continue;
+                }
+                if !supports_pipefail(&run.shell, image.as_deref()) {
+                    continue;
+                }
+                check_script(run, out);
+            }
+        }
+    }
+}
+
+fn supports_pipefail(shell: &str, image: Option<&str>) -> bool {
+    match shell {
+        "bash" | "zsh" | "ksh" | "mksh" | "ash" | "busybox" => true,
+        "sh" | "dash" => image.and_then(image_sh_has_pipefail).unwrap_or(false),
+        _ => false,
+    }
+}
+
+/// Commands whose failure in front of a pipe is not worth a report.
+fn harmless_writer(name: Option<&str>) -> bool {
+    matches!(
+        name,
+        Some(
+            "echo"
+                | "printf"
+                | "true"
+                | ":"
+                | "yes"
+                | "tee"
+                | "uname"
+                | "arch"
+                | "nproc"
+                | "id"
+                | "whoami"
+                | "pwd"
+                | "date"
+                | "hostname"
+                | "env"
+                | "printenv"
+        )
+    )
+}
+
+fn check_script(run: &RunScript, out: &mut Findings) {
+    let script = &run.script;
+    let mut first = None;
+    let mut sigpipe_risk = false;
+    for pipe in script.pipes() {
+        let NodeKind::Pipeline(p) = script.kind(pipe) else {
+            continue;
+        };
+        let Some((last, writers)) = p.commands.split_last() else {
+            continue;
+        };
+        if writers.iter().any(|w| name(script, *w) == Some("yes")) || stops_early(script, *last) {
+            sigpipe_risk = true;
+        }
+        // In a condition the pipe's status is a test: pipefail would change its meaning.
+        let in_condition = p
+            .commands
+            .first()
+            .and_then(|c| script.command_ref(*c))
+            .is_some_and(|c| c.in_condition());
+        if in_condition {
+            continue;
+        }
+        let pipefail_on = p
+            .commands
+            .first()
+            .and_then(|c| first_command(script, *c))
+            .is_some_and(|c| script.command_ref(c).is_some_and(|c| c.options().pipefail));
+        if pipefail_on {
+            continue;
+        }
+        let risky_writer = writers.iter().find(|w| !harmless_writer(name(script, **w)));
+        if let (None, Some(writer)) = (first, risky_writer) {
+            first = Some((pipe, *writer, *last));
+        }
+    }
+    let Some((pipe, writer, reader)) = first else {
+        return;
+    };
+    let writer_name = name(script, writer).unwrap_or("a command");
+    let reader_name = name(script, reader).unwrap_or("the last command");
+    let finding = out.report(
+        run.file_range(script.span(pipe)),
+        format!(
+            "`{writer_name}` can fail unnoticed: the pipe's status is that of `{reader_name}`, \
+             and `pipefail` is not set for this `{}`",
+            run.shell
+        ),
+    );
+    finding.help(
+        "start the command with `set -o pipefail &&`, or use `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`",
+    );
+    if let Some(edit) = insert_pipefail(run) {
+        let (safety, description) = if sigpipe_risk {
+            (
+                FixSafety::Unsafe,
+                "set pipefail (a pipe here may stop its writer early, and SIGPIPE would then fail the step)",
+            )
+        } else {
+            (FixSafety::Safe, "set pipefail before the command")
+        };
+        finding.fix(Fix {
+            safety,
+            description: description.to_string(),
+            edits: vec![edit],
+        });
+    }
+}
+
+fn name(script: &Script, node: NodeId) -> Option<&str> {
+    script.command(node).and_then(|c| c.program())
+}
+
+/// The first simple command run by a pipeline member (the member itself when simple).
+fn first_command(script: &Script, node: NodeId) -> Option<NodeId> {
+    script.commands_in(node).next().map(|c| c.id())
+}
+
+/// Whether a reader may exit before reading all its input.
+fn stops_early(script: &Script, node: NodeId) -> bool {
+    let Some(cmd) = script.command(node) else {
+        return false;
+    };
+    let args: Vec<&str> = cmd.args.iter().filter_map(|w| w.literal()).collect();
+    match cmd.program() {
+        Some("head") => true,
+        Some("grep" | "egrep" | "fgrep") => args.iter().any(|a| {
+            a.starts_with('-')
+                && !a.starts_with("--")
+                && (a.contains('q') || a.contains('m') || a.contains('l'))
+                || matches!(
+                    *a,
+                    "--quiet" | "--silent" | "--max-count" | "--files-with-matches"
+                )
+                || a.starts_with("--max-count=")
+        }),
+        Some("sed" | "awk") => args.iter().any(|a| a.contains("exit") || a.ends_with('q')),
+        _ => false,
+    }
+}
+
+/// The edit that turns `pipefail` on at the start of the script.
+fn insert_pipefail(run: &RunScript) -> Option<Edit> {
+    let script = &run.script;
+    match run.origin {
+        ScriptOrigin::Heredoc(_) => {
+            let src = script.source();
+            let at = if src.starts_with("#!") {
+                src.find('\n').map(|i| i + 1)?
+            } else {
+                0
+            };
+            Some(Edit::insert(run.file_offset(at), "set -o pipefail\n"))
+        }
+        ScriptOrigin::ShellForm | ScriptOrigin::ExecShell => {
+            let NodeKind::List(list) = script.kind(script.root()) else {
+                return None;
+            };
+            let first = list.items.first()?;
+            let at = run.file_offset(script.span(first.and_or).start);
+            Some(Edit::insert(at, "set -o pipefail && "))
+        }
+    }
+}
