@@ -547,3 +547,90 @@ pub fn substituted_into(script: &Script, node: NodeId) -> Option<(NodeId, bool)>
 pub fn cover(script: &RunScript, a: Span, b: Span) -> std::ops::Range<usize> {
     script.file_range(a.cover(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_command(src: &str) -> Command {
+        let script = Script::parse(src).expect("test script parses");
+        let command = script
+            .commands()
+            .next()
+            .expect("a command")
+            .command()
+            .clone();
+        command
+    }
+
+    fn nth_command(src: &str, n: usize) -> Command {
+        let script = Script::parse(src).expect("test script parses");
+        let command = script
+            .commands()
+            .nth(n)
+            .expect("a command")
+            .command()
+            .clone();
+        command
+    }
+
+    #[test]
+    fn wrappers_are_unwrapped() {
+        let cmd = first_command("sudo -u app -E env A=1 nice -n 5 sh -s -- -y");
+        assert_eq!(program(&cmd), Some("sh"));
+        let names: Vec<_> = program_words(&cmd)
+            .iter()
+            .filter_map(|w| w.literal())
+            .collect();
+        assert_eq!(names, ["sudo", "env", "nice", "sh"]);
+    }
+
+    #[test]
+    fn what_reads_a_script_on_stdin() {
+        let reads = |src: &str| runs_stdin(&unwrapped_words(&first_command(src)));
+        assert!(reads("sh"));
+        assert!(reads("bash -s -- -y"));
+        assert!(reads("sudo -E bash -"));
+        assert!(reads("python3 -"));
+        assert!(reads("busybox sh"));
+        assert!(!reads("sh -c 'cat > x'"));
+        assert!(!reads("bash -ec 'echo'"));
+        assert!(!reads("python3 -c 'import sys'"));
+        assert!(!reads("sh ./script.sh"));
+        assert!(!reads("tar -xz"));
+    }
+
+    #[test]
+    fn shapes_and_names() {
+        let cmd = first_command(r#"tar -xf "node-v$V-linux-${ARCH}.tar.xz" ~/x"#);
+        assert_eq!(word_shape(&cmd.args[1]), "node-v${V}-linux-${ARCH}.tar.xz");
+        assert_eq!(file_name_of("https://x.org/a/b.tgz?raw=1"), Some("b.tgz"));
+        assert_eq!(file_name_of("https://x.org/a/"), None);
+    }
+
+    #[test]
+    fn uses_of_a_file() {
+        let src = "tar xzf /tmp/t.tgz; dpkg -i ./p.deb; chmod 0755 bin/tool; ./tool --version; \
+                   sh -c 'echo t.tgz'; chmod 0644 t.tgz; cp t.tgz /x";
+        assert_eq!(use_of(&nth_command(src, 0), "t.tgz"), Some(Use::Extract));
+        assert_eq!(use_of(&nth_command(src, 1), "p.deb"), Some(Use::Install));
+        assert_eq!(
+            use_of(&nth_command(src, 2), "tool"),
+            Some(Use::MakeExecutable)
+        );
+        assert_eq!(use_of(&nth_command(src, 3), "tool"), Some(Use::Execute));
+        assert_eq!(use_of(&nth_command(src, 4), "t.tgz"), None);
+        assert_eq!(use_of(&nth_command(src, 5), "t.tgz"), None);
+        assert_eq!(use_of(&nth_command(src, 6), "t.tgz"), None);
+    }
+
+    #[test]
+    fn verifications() {
+        let verifies_src = |src: &str| verifies(&Script::parse(src).expect("parses"));
+        assert!(verifies_src("echo \"$SHA  f\" | sha256sum -c -"));
+        assert!(verifies_src("gpg --batch --verify f.asc f"));
+        assert!(verifies_src("cosign verify-blob --key k f"));
+        assert!(!verifies_src("gpg --batch --recv-keys ABC"));
+        assert!(!verifies_src("tar xf f"));
+    }
+}

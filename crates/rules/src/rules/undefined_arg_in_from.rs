@@ -106,12 +106,15 @@ impl Check for UndefinedArgInFrom {
             if !invalid {
                 continue;
             }
-            let got = stage.base_name.as_deref().unwrap_or("");
+            let got = match stage.base_name.as_deref() {
+                None | Some("") => "nothing".to_string(),
+                Some(name) => format!("`{name}`, which is not a valid image reference"),
+            };
             out.report(
                 span(args.image.range),
                 format!(
-                    "with the default build arguments `{}` gives `{got}`, which is not a valid \
-                     image reference: the build fails unless `--build-arg` is passed",
+                    "with the default build arguments `{}` expands to {got}: the build fails \
+                     unless `--build-arg` is passed",
                     stage.base_text
                 ),
             )

@@ -7,8 +7,11 @@ use dockopt_model::Base;
 declare_rule! {
     /// ## What it does
     /// Reports a reference to a stage that does not exist:
-    /// - `COPY --from=` / `RUN --mount=...,from=` with a bare name (no registry, tag or
-    ///   digest) that no stage has, or a stage index past the last stage;
+    /// - `COPY --from=` / `RUN --mount=...,from=` with a stage index past the last stage,
+    ///   or a bare name (no registry, tag or digest) that no stage has and that is a near
+    ///   miss of a stage name or a name usually given to stages (`build`, `builder`,
+    ///   `base`...); other bare names may be build contexts passed with
+    ///   `--build-context` and are left alone;
     /// - `FROM name` where `name` is a stage defined later in the file (`FROM` only sees
     ///   earlier stages), the name of an earlier stage in another case, or a near miss of
     ///   an earlier stage's name.
@@ -46,6 +49,12 @@ declare_rule! {
     }
 }
 
+/// Names commonly given to stages and seldom to images or build contexts.
+const CONVENTIONAL_STAGE_NAMES: [&str; 14] = [
+    "build", "builder", "base", "deps", "dependencies", "compile", "compiler", "dev", "runtime",
+    "final", "release", "prod", "production", "test",
+];
+
 /// Whether a `--from` value reads as an image reference rather than a stage name.
 fn looks_like_image(value: &str) -> bool {
     value.contains([':', '/', '@'])
@@ -79,17 +88,24 @@ impl Check for UnknownStage {
             if names.contains(&lower.as_str()) {
                 continue;
             }
+            // A bare name may also be a named build context (`--build-context name=...`):
+            // report only a near miss of a stage name, or a conventional stage name.
+            let near = suggest(value, names.iter().copied());
+            if near.is_none() && !CONVENTIONAL_STAGE_NAMES.contains(&lower.as_str()) {
+                continue;
+            }
             let finding = out.report(
                 r.range.clone(),
                 format!(
-                    "`{}`: no stage is named `{value}`, so BuildKit pulls the image \
-                     `docker.io/library/{lower}:latest` instead",
+                    "`{}`: no stage is named `{value}`, so unless the build is given a build \
+                     context of that name, BuildKit pulls the image \
+                     `docker.io/library/{lower}:latest`",
                     r.describe()
                 ),
             );
-            match suggest(value, names.iter().copied()) {
+            match near {
                 Some(near) => finding.help(format!("did you mean the stage `{near}`?")),
-                None => finding.help("name a stage of this Dockerfile, or a tagged image"),
+                None => finding.help(format!("name the stage it means with `AS {lower}`")),
             };
         }
         for stage in ctx.model.stages() {
