@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dockopt_report::Format;
-use dockopt_rules::{lint_source, LintSettings, ALL};
+use dockopt_rules::{lint_project, lint_source, LintSettings, ProjectFile, ALL};
 use rayon::prelude::*;
 
 use crate::discover::find_dockerfiles_or_fail;
@@ -50,9 +50,58 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         })
         .collect::<anyhow::Result<_>>()?;
+    let mut reported = reported;
+    add_project_findings(&setup, &files, &mut reported)?;
     Ok(ExitCode::from(print_report(
         &reported,
         args.format,
         args.statistics,
     )))
+}
+
+/// Runs the rules that compare Dockerfiles, once per repository (the nearest folder above
+/// a file that holds `.git`; files outside any repository form one group), and merges
+/// their findings into each file's report.
+fn add_project_findings(
+    setup: &RuleSetup,
+    files: &[PathBuf],
+    reported: &mut [Reported],
+) -> anyhow::Result<()> {
+    let mut groups: std::collections::BTreeMap<Option<PathBuf>, Vec<usize>> = Default::default();
+    for (i, path) in files.iter().enumerate() {
+        let absolute = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let root = absolute
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join(".git").exists())
+            .map(PathBuf::from);
+        groups.entry(root).or_default().push(i);
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let setups = members
+            .iter()
+            .map(|&i| setup.for_file(&files[i]))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let inputs: Vec<ProjectFile<'_>> = members
+            .iter()
+            .zip(&setups)
+            .map(|(&i, file)| ProjectFile {
+                path: &files[i],
+                text: &reported[i].text,
+                selection: &file.selection,
+                options: &file.config.options,
+            })
+            .collect();
+        let found = lint_project(&inputs, ALL);
+        for (&i, findings) in members.iter().zip(found) {
+            let lint = &mut reported[i].lint;
+            if !lint.errors.is_empty() || findings.is_empty() {
+                continue;
+            }
+            lint.findings.extend(findings);
+            lint.findings
+                .sort_by_key(|f| (f.diagnostic.range.start, f.diagnostic.range.end));
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ mod context;
 pub mod helpers;
 mod lint;
 mod pragma;
+mod project;
 mod rule;
 pub mod selection;
 
@@ -19,7 +20,10 @@ pub use context::{Context, RunScript, ScriptOrigin};
 pub use dockopt_diagnostic::{Diagnostic, FixSafety, Group, Level};
 pub use lint::{lint_source, FileLint, LintSettings};
 pub use pragma::is_shellcheck_code;
-pub use rule::{Check, DefaultLevel, Edit, Finding, Findings, Fix, HasMeta, Rule, RuleMeta};
+pub use project::{lint_project, ProjectFile};
+pub use rule::{
+    Check, DefaultLevel, Edit, Finding, Findings, Fix, HasMeta, ProjectFindings, Rule, RuleMeta,
+};
 
 mod registry {
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
@@ -36,7 +40,7 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
 pub mod prelude {
     pub use crate::context::{Context, RunScript, ScriptOrigin};
     pub use crate::declare_rule;
-    pub use crate::rule::{Check, Edit, Findings, Fix};
+    pub use crate::rule::{Check, Edit, Findings, Fix, ProjectFindings};
     pub use dockopt_diagnostic::FixSafety;
     pub use dockopt_model::{EffectiveState, InstructionId};
     pub use dockopt_shell::pkg::{Manager, Meaning, Operation, PkgOp};

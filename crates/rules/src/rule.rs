@@ -124,13 +124,19 @@ pub trait HasMeta {
 
 /// The check a rule file implements.
 pub trait Check {
+    /// Looks at one Dockerfile.
     fn check(&self, ctx: &Context<'_>, out: &mut Findings);
+
+    /// Looks at every Dockerfile of one repository together; only rules that compare files
+    /// (group `across-files`) implement it.
+    fn check_project(&self, _files: &[Context<'_>], _out: &mut ProjectFindings) {}
 }
 
 /// A rule as the engine sees it.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, ctx: &Context<'_>, out: &mut Findings);
+    fn check_project(&self, files: &[Context<'_>], out: &mut ProjectFindings);
 }
 
 impl<T: HasMeta + Check + Send + Sync> Rule for T {
@@ -140,6 +146,35 @@ impl<T: HasMeta + Check + Send + Sync> Rule for T {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
         Check::check(self, ctx, out)
+    }
+
+    fn check_project(&self, files: &[Context<'_>], out: &mut ProjectFindings) {
+        Check::check_project(self, files, out)
+    }
+}
+
+/// Collects the findings of one rule across the files of a repository.
+pub struct ProjectFindings {
+    /// One collector per file, in the order of the files given to `check_project`.
+    pub(crate) files: Vec<Findings>,
+}
+
+impl ProjectFindings {
+    pub(crate) fn new(meta: &'static RuleMeta, count: usize) -> ProjectFindings {
+        ProjectFindings {
+            files: (0..count).map(|_| Findings::new(meta)).collect(),
+        }
+    }
+
+    /// Reports `message` at `range` of file `file` (an index into the files checked).
+    /// A file index out of range is ignored rather than trusted.
+    pub fn report(
+        &mut self,
+        file: usize,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Option<&mut Finding> {
+        self.files.get_mut(file).map(|f| f.report(range, message))
     }
 }
 
