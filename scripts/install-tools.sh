@@ -19,7 +19,8 @@ trap 'echo "install-tools: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 # python3-venv: the tools venv is made with Debian's python3.
 # rpm: tests/images/setup.sh makes a real rpm database (rpmbuild, rpm --initdb) for an image.
-APT_PACKAGES=(buildah skopeo debootstrap umoci hyperfine shellcheck time python3-venv rpm)
+# docker.io: a private dockerd (scripts/start-dockerd.sh) for the BuildKit build proof.
+APT_PACKAGES=(buildah skopeo debootstrap umoci hyperfine shellcheck time python3-venv rpm docker.io)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

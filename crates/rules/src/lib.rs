@@ -9,6 +9,8 @@
 
 pub mod config;
 mod context;
+pub mod foreign_ids;
+pub mod hadolint_config;
 pub mod helpers;
 mod lint;
 mod pragma;
@@ -16,9 +18,9 @@ mod project;
 mod rule;
 pub mod selection;
 
-pub use context::{Context, RunScript, ScriptOrigin};
+pub use context::{Context, RunScript, ScriptOrigin, ScriptText};
 pub use dockopt_diagnostic::{Diagnostic, FixSafety, Group, Level};
-pub use lint::{lint_source, FileLint, LintSettings};
+pub use lint::{lint_source, lint_source_with, ExternalLinter, FileLint, LintSettings};
 pub use pragma::is_shellcheck_code;
 pub use project::{lint_project, ProjectFile};
 pub use rule::{

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use dockopt_syntax::{Parse, SyntaxKind};
 
+use crate::foreign_ids;
 use crate::selection::Selector;
 use crate::Rule;
 
@@ -17,7 +18,7 @@ pub struct Pragmas {
     scoped: Vec<(Range<usize>, Vec<&'static str>)>,
     /// ShellCheck codes (`SC2086`) ignored, globally or within a range.
     shellcheck: Vec<(Option<Range<usize>>, String)>,
-    /// Names no rule answers to: (where, the name).
+    /// Names no rule answers to and no other tool uses: (where, the name).
     pub unknown: Vec<(Range<usize>, String)>,
 }
 
@@ -83,6 +84,7 @@ impl Pragmas {
         scope: Option<Range<usize>>,
         rules: &[&'static dyn Rule],
     ) {
+        let list = ignore_list(list);
         let mut offset = list_start;
         for raw in list.split(',') {
             let name = raw.trim();
@@ -104,6 +106,9 @@ impl Pragmas {
                         Some(range) => self.scoped.push((range.clone(), names)),
                     }
                 }
+                // An id of hadolint, BuildKit, Trivy or Checkov that dockopt has no rule
+                // for: it silences a check dockopt does not make, which is not an error.
+                Err(_) if foreign_ids::is_known(name) => {}
                 Err(_) => self
                     .unknown
                     .push((name_start..name_start + name.len(), name.to_string())),
@@ -134,6 +139,7 @@ impl Pragmas {
                 }
                 match Selector::parse(name, rules) {
                     Ok(selector) => self.global.extend(names_of(&selector, rules)),
+                    Err(_) if foreign_ids::is_known(name) => {}
                     Err(_) => self.unknown.push((range.clone(), name.to_string())),
                 }
             }
@@ -161,9 +167,41 @@ fn directive_range(directive: &dockopt_syntax::Directive) -> Range<usize> {
     usize::from(directive.value_range.start())..usize::from(directive.value_range.end())
 }
 
+/// The list of names after `ignore=`, without a trailing comment: hadolint allows
+/// `# hadolint ignore=DL3003,SC1035 # because ...`, and only the first word is the list.
+fn ignore_list(rest: &str) -> &str {
+    let end = rest
+        .find(|c: char| c == '#')
+        .unwrap_or(rest.len());
+    let list = rest.get(..end).unwrap_or(rest);
+    // `a, b` is one list; `a, b because ...` ends at the first word not followed by a comma.
+    let mut cut = list.len();
+    let mut after_comma = true;
+    let mut in_word = false;
+    for (i, c) in list.char_indices() {
+        if c == ',' {
+            after_comma = true;
+            in_word = false;
+        } else if c.is_whitespace() {
+            if in_word {
+                after_comma = false;
+                in_word = false;
+            }
+        } else {
+            if !after_comma && !in_word {
+                cut = i;
+                break;
+            }
+            in_word = true;
+        }
+    }
+    list.get(..cut).unwrap_or(list)
+}
+
 fn names_of(selector: &Selector, rules: &[&'static dyn Rule]) -> Vec<&'static str> {
     match selector {
         Selector::Rules(names) => names.clone(),
+        Selector::ShellCheck(_) => Vec::new(),
         Selector::All => rules.iter().map(|r| r.meta().name).collect(),
         Selector::Group(group) => rules
             .iter()

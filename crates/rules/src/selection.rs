@@ -14,6 +14,8 @@ pub enum Selector {
     Group(Group),
     /// One or more rules, by name or by an alias (an alias may stand for several rules).
     Rules(Vec<&'static str>),
+    /// A ShellCheck code (`SC2086`, upper case): the findings ShellCheck reports with it.
+    ShellCheck(String),
 }
 
 /// An unknown rule, group or alias.
@@ -42,6 +44,9 @@ impl Selector {
         }
         if let Some(group) = Group::parse(text) {
             return Ok(Selector::Group(group));
+        }
+        if crate::is_shellcheck_code(text) {
+            return Ok(Selector::ShellCheck(text.to_ascii_uppercase()));
         }
         if let Some(rule) = rules
             .iter()
@@ -76,6 +81,18 @@ impl Selector {
                 meta.group == *group && (include_opt_in || meta.level != DefaultLevel::Off)
             }
             Selector::Rules(names) => names.contains(&meta.name),
+            Selector::ShellCheck(_) => false,
+        }
+    }
+
+    /// Whether the selector covers the ShellCheck findings with `code`: they count as
+    /// findings of the correctness group that run by default.
+    fn matches_shellcheck(&self, code: &str) -> bool {
+        match self {
+            Selector::All => true,
+            Selector::Group(group) => *group == Group::Correctness,
+            Selector::Rules(_) => false,
+            Selector::ShellCheck(c) => c.eq_ignore_ascii_case(code),
         }
     }
 
@@ -88,6 +105,18 @@ impl Selector {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     levels: BTreeMap<&'static str, Level>,
+    /// The choices that apply to ShellCheck findings, kept to decide per code.
+    shellcheck: ShellCheckChoices,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct ShellCheckChoices {
+    /// Whether `select` replaced the default set (then only what it names runs).
+    select_given: bool,
+    select: Vec<Selector>,
+    extend_select: Vec<Selector>,
+    ignore: Vec<Selector>,
+    levels: Vec<(Selector, Option<Level>)>,
 }
 
 /// The user's choices, from the command line and config, before they are resolved.
@@ -128,7 +157,72 @@ impl Selection {
                 levels.insert(meta.name, level);
             }
         }
-        Selection { levels }
+        let keep = |selectors: &[Selector]| -> Vec<Selector> {
+            selectors
+                .iter()
+                .filter(|s| !matches!(s, Selector::Rules(_)))
+                .cloned()
+                .collect()
+        };
+        let shellcheck = ShellCheckChoices {
+            select_given: !spec.select.is_empty(),
+            select: keep(&spec.select),
+            extend_select: keep(&spec.extend_select),
+            ignore: keep(&spec.ignore),
+            levels: spec
+                .levels
+                .iter()
+                .filter(|(s, _)| !matches!(s, Selector::Rules(_)))
+                .cloned()
+                .collect(),
+        };
+        Selection { levels, shellcheck }
+    }
+
+    /// The level a ShellCheck finding with `code` reports at, given the level ShellCheck
+    /// gave it, or `None` when it is not selected.
+    pub fn shellcheck_level(&self, code: &str, native: Level) -> Option<Level> {
+        let choices = &self.shellcheck;
+        let base = !choices.select_given
+            || choices.select.iter().any(|s| s.matches_shellcheck(code));
+        let on = (base
+            || choices
+                .extend_select
+                .iter()
+                .any(|s| s.matches_shellcheck(code)))
+            && !choices.ignore.iter().any(|s| s.matches_shellcheck(code));
+        let mut level = on.then_some(native);
+        for (selector, configured) in &choices.levels {
+            let explicit = matches!(selector, Selector::ShellCheck(c) if c.eq_ignore_ascii_case(code));
+            if explicit || (level.is_some() && selector.matches_shellcheck(code)) {
+                level = *configured;
+            }
+        }
+        level
+    }
+
+    /// Whether some ShellCheck finding could be reported at all, so running ShellCheck is
+    /// worth it.
+    pub fn shellcheck_may_report(&self) -> bool {
+        let choices = &self.shellcheck;
+        let any_code = |selectors: &[Selector]| {
+            selectors
+                .iter()
+                .any(|s| matches!(s, Selector::All | Selector::ShellCheck(_)) || *s == Selector::Group(Group::Correctness))
+        };
+        let ignored_all = choices
+            .ignore
+            .iter()
+            .any(|s| matches!(s, Selector::All) || *s == Selector::Group(Group::Correctness));
+        let enabled_by_level = choices
+            .levels
+            .iter()
+            .any(|(s, level)| matches!(s, Selector::ShellCheck(_)) && level.is_some());
+        enabled_by_level
+            || (!ignored_all
+                && (!choices.select_given
+                    || any_code(&choices.select)
+                    || any_code(&choices.extend_select)))
     }
 
     /// The level `rule` reports at, or `None` when it does not run.

@@ -50,11 +50,15 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The option closest to `name` when it is close enough to be a likely typo: the same
-/// name in another case, or at most one edit away (two for names longer than five
-/// characters). `None` when `name` itself is an option.
+/// name in another case, or a few edits away: none for names of one or two characters, one
+/// up to five characters, two beyond. `None` when `name` itself is an option.
 pub fn suggest<'o>(name: &str, options: impl IntoIterator<Item = &'o str>) -> Option<&'o str> {
     let lower = name.to_ascii_lowercase();
-    let limit = if name.chars().count() > 5 { 2 } else { 1 };
+    let limit = match name.chars().count() {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    };
     let mut best: Option<(usize, &str)> = None;
     for option in options {
         if option == name {
@@ -418,7 +422,9 @@ mod tests {
         assert_eq!(suggest("VERSOIN", ["VERSION", "HOME"]), Some("VERSION"));
         assert_eq!(suggest("version", ["VERSION"]), Some("VERSION"));
         assert_eq!(suggest("A", ["B"]), None);
-        assert_eq!(suggest("AB", ["AC"]), Some("AC"));
+        assert_eq!(suggest("AB", ["AC"]), None);
+        assert_eq!(suggest("ab", ["AB"]), Some("AB"));
+        assert_eq!(suggest("ABCD", ["ABCE"]), Some("ABCE"));
         assert_eq!(suggest("HOME", ["HOME", "HOMER"]), None);
     }
 
@@ -435,7 +441,14 @@ mod tests {
             assert!(is_valid_image_reference(good), "{good}");
         }
         for bad in [
-            "", "alpine:", "Alpine", "-x", "a//b", "a:b:c", "a@sha256:xyz", ":tag",
+            "",
+            "alpine:",
+            "Alpine",
+            "-x",
+            "a//b",
+            "a:b:c",
+            "a@sha256:xyz",
+            ":tag",
         ] {
             assert!(!is_valid_image_reference(bad), "{bad}");
         }

@@ -2,7 +2,8 @@
 
 pub mod correctness;
 pub mod packages;
-pub mod size;
-pub mod speed;
 pub mod reliability;
 pub mod security;
+pub mod size;
+pub mod speed;
+pub mod style;

@@ -62,7 +62,7 @@ fn os_and_arch(platform: &str) -> Option<(String, String)> {
         other => other.to_string(),
     };
     match parts.as_slice() {
-        [one] if one.is_empty() => None,
+        [""] => None,
         [one] if OPERATING_SYSTEMS.contains(one) => Some((one.to_string(), "amd64".into())),
         [one] => Some(("linux".to_string(), normalize(one))),
         [os, arch] | [os, arch, _] if !os.is_empty() && !arch.is_empty() => {

@@ -156,7 +156,7 @@ fn labels(ctx: &Context<'_>) -> Vec<Label> {
             }
             let value = match &pair.value {
                 Some(v) => match ctx.model.expand_at(id, &v.value) {
-                    Some(Ok(e)) if !(unknown_base && !e.unset().is_empty()) => Some(e.value),
+                    Some(Ok(e)) if !unknown_base || e.unset().is_empty() => Some(e.value),
                     _ => None,
                 },
                 None => Some(String::new()),
@@ -486,5 +486,133 @@ mod value_tests {
         assert!(!is_email("a..b@example.com"));
         assert!(!is_email("a@-example.com"));
         assert!(!is_email("@example.com"));
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use crate::selection::{Selection, SelectionSpec, Selector};
+    use crate::{lint_source, LintSettings, ALL};
+
+    /// The messages `invalid-label` gives on `text` with `options` as its config table.
+    fn lint(text: &str, options: &str) -> Vec<String> {
+        let spec = SelectionSpec {
+            select: vec![Selector::Rules(vec!["invalid-label"])],
+            ..Default::default()
+        };
+        let selection = Selection::resolve(&spec, ALL);
+        let table: toml::Table = options.parse().expect("test config parses");
+        let options = BTreeMap::from([("invalid-label", table)]);
+        let settings = LintSettings {
+            rules: ALL,
+            selection: &selection,
+            options: &options,
+        };
+        lint_source(Path::new("Dockerfile"), text, &settings)
+            .findings
+            .into_iter()
+            .filter(|f| f.diagnostic.rule == "invalid-label")
+            .map(|f| f.diagnostic.message)
+            .collect()
+    }
+
+    const SCHEMA: &str = r#"
+        schema = { maintainer = "email", "org.opencontainers.image.created" = "rfc3339", "org.opencontainers.image.source" = "url", "org.opencontainers.image.version" = "semver", "org.opencontainers.image.revision" = "hash", "org.opencontainers.image.licenses" = "spdx", "org.opencontainers.image.title" = "text" }
+    "#;
+
+    const GOOD_LABELS: &str = "LABEL maintainer=dev@example.com \\\n\
+        org.opencontainers.image.created=2024-06-01T12:00:00Z \\\n\
+        org.opencontainers.image.source=https://github.com/org/app \\\n\
+        org.opencontainers.image.version=1.2.3 \\\n\
+        org.opencontainers.image.revision=0123abc \\\n\
+        org.opencontainers.image.licenses=\"Apache-2.0 OR MIT\" \\\n\
+        org.opencontainers.image.title=app\n";
+
+    #[test]
+    fn a_stage_with_every_label_right_passes() {
+        let text = format!("FROM alpine:3.20\n{GOOD_LABELS}");
+        assert_eq!(lint(&text, SCHEMA), Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_type_is_checked() {
+        let text = "FROM alpine:3.20\nLABEL maintainer=\"dev team\" \\\n\
+            org.opencontainers.image.created=yesterday \\\n\
+            org.opencontainers.image.source=github.com/org/app \\\n\
+            org.opencontainers.image.version=v1.2 \\\n\
+            org.opencontainers.image.revision=HEAD \\\n\
+            org.opencontainers.image.licenses=\"Apache 2\" \\\n\
+            org.opencontainers.image.title=\"\"\n";
+        let messages = lint(text, SCHEMA);
+        for expected in [
+            "label `maintainer` is `dev team`, which is not an email address",
+            "label `org.opencontainers.image.created` is `yesterday`, which is not an RFC 3339",
+            "label `org.opencontainers.image.source` is `github.com/org/app`, which is not a valid URL",
+            "label `org.opencontainers.image.version` is `v1.2`, which is not a semantic version",
+            "label `org.opencontainers.image.revision` is `HEAD`, which is not a git commit hash",
+            "label `org.opencontainers.image.licenses` is `Apache 2`, which is not an SPDX",
+            "label `org.opencontainers.image.title` is empty",
+        ] {
+            assert!(
+                messages.iter().any(|m| m.starts_with(expected)),
+                "{expected:?} not in {messages:#?}"
+            );
+        }
+        assert_eq!(messages.len(), 7, "{messages:#?}");
+    }
+
+    #[test]
+    fn missing_labels_are_reported_on_stages_nothing_uses() {
+        let text = format!(
+            "FROM alpine:3.20 AS base\n{GOOD_LABELS}FROM base AS app\nRUN true\n\
+             FROM golang:1.23 AS build\nRUN go build ./...\n\
+             FROM alpine:3.20\nCOPY --from=build /out /app\n\
+             LABEL maintainer=dev@example.com\n"
+        );
+        let messages = lint(&text, SCHEMA);
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(messages[0].starts_with("the stage `stage-3` does not set the labels"));
+        assert!(!messages[0].contains("`maintainer`"));
+    }
+
+    #[test]
+    fn strict_reports_labels_outside_the_schema() {
+        let text = format!("FROM alpine:3.20\n{GOOD_LABELS}LABEL extra=1\n");
+        let strict = format!("{SCHEMA}\nstrict = true\n");
+        assert_eq!(
+            lint(&text, &strict),
+            vec!["label `extra` is not in the label schema".to_string()]
+        );
+        assert_eq!(lint(&text, SCHEMA), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_unknown_type_in_the_schema_is_reported() {
+        let messages = lint(
+            "FROM alpine:3.20\nLABEL a=1\n",
+            "schema = { a = \"number\" }",
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("gives `a` the type \"number\"")),
+            "{messages:#?}"
+        );
+    }
+
+    #[test]
+    fn values_from_variables_are_expanded() {
+        let text = "FROM alpine:3.20\nARG VERSION=1.0\n\
+            LABEL org.opencontainers.image.version=$VERSION\n";
+        let messages = lint(text, "schema = { \"org.opencontainers.image.version\" = \"semver\" }");
+        assert_eq!(
+            messages,
+            vec![
+                "label `org.opencontainers.image.version` is `1.0`, which is not a semantic \
+                 version (`1.2.3`)"
+                    .to_string()
+            ]
+        );
     }
 }

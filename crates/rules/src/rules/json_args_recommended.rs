@@ -8,7 +8,8 @@ declare_rule! {
     /// Reports a `CMD` or `ENTRYPOINT` in shell form (`CMD node server.js`) in a stage
     /// where no `SHELL` instruction is in effect. As in BuildKit, an explicit `SHELL`
     /// (in the stage or a stage it is built on) marks the shell form as deliberate and
-    /// silences the rule.
+    /// silences the rule; so does `CMD exec program ...`, where the shell replaces itself
+    /// with the program.
     ///
     /// ## Why it matters
     /// Shell form runs the command as a child of `/bin/sh -c`, and `sh` does not pass on
@@ -61,6 +62,29 @@ fn json_string(s: &str) -> String {
     out
 }
 
+/// Shell builtins and keywords: no program of that name exists to run without a shell.
+const BUILTINS: [&str; 16] = [
+    "exec", "cd", "export", "source", ".", "set", "eval", "trap", "ulimit", "umask", "unset",
+    "wait", "read", "shift", "exit", "alias",
+];
+
+/// The single simple command a shell-form line consists of, if it is one.
+fn single_command(script: &Script) -> Option<&dockopt_shell::Command> {
+    let mut commands = script.commands();
+    let only = commands.next()?;
+    commands.next().is_none().then(|| only.command())
+}
+
+/// Whether the line is `exec program ...`: the shell replaces itself with the program,
+/// which then receives signals directly.
+fn execs(command: &str) -> bool {
+    Script::parse(command)
+        .ok()
+        .as_ref()
+        .and_then(single_command)
+        .is_some_and(|c| c.name_literal() == Some("exec") && !c.args.is_empty())
+}
+
 /// The exec form of a shell command that is one simple command of literal words.
 fn exec_form(command: &str) -> Option<String> {
     let script = Script::parse(command).ok()?;
@@ -83,7 +107,7 @@ fn exec_form(command: &str) -> Option<String> {
         .words()
         .map(|w| w.literal())
         .collect::<Option<Vec<_>>>()?;
-    if words.is_empty() {
+    if words.first().is_none_or(|w| BUILTINS.contains(w)) {
         return None;
     }
     let items: Vec<String> = words.iter().map(|w| json_string(w)).collect();
@@ -99,7 +123,7 @@ impl Check for JsonArgsRecommended {
             let Args::Shell(form) = ins.args() else {
                 continue;
             };
-            if shell_set(ctx, id) {
+            if shell_set(ctx, id) || execs(form.as_str()) {
                 continue;
             }
             let keyword = ins.kind().as_str();

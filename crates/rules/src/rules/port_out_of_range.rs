@@ -55,7 +55,8 @@ impl Check for PortOutOfRange {
                 out.report(
                     range,
                     format!(
-                        "port `{}` is out of range: ports go from 0 to 65535",
+                        "port{} `{}` is out of range: ports go from 0 to 65535",
+                        if start == end { "" } else { " range" },
                         spec.ports
                     ),
                 )

@@ -70,11 +70,16 @@ impl Check for RelativeWorkdir {
                 continue;
             }
             let range = span(arg.range);
+            let shown = if arg.value == path {
+                format!("`WORKDIR {path}`")
+            } else {
+                format!("`WORKDIR {}` (`{path}`)", arg.value)
+            };
             let finding = out.report(
                 range.clone(),
                 format!(
-                    "relative `WORKDIR {path}` resolves against the base image's working \
-                     directory, which this file does not set"
+                    "relative {shown} resolves against the base image's working directory, \
+                     which this file does not set"
                 ),
             );
             finding.help("use an absolute path");

@@ -1,6 +1,7 @@
 use std::ops::Range;
 
 use dockopt_syntax::expand::{instruction_expansion, ArgumentExpansion, Env, Lexer, VarRef};
+use dockopt_model::PROXY_ARGS;
 use dockopt_syntax::Argument;
 
 use crate::helpers::correctness::{is_identifier, reference_range, span, suggest};
@@ -16,10 +17,11 @@ declare_rule! {
     /// it. Shell-form `RUN`/`CMD`/`ENTRYPOINT` are left alone: the shell expands those.
     ///
     /// The base image's own variables are not known here, so in a stage built on an image
-    /// a name is reported only when it is surely a mistake: a near miss of a variable in
-    /// scope (`$VERSOIN`), a global `ARG` not declared again after `FROM`, or a name set
-    /// only later in the stage or in another stage. In a stage built on `scratch`, every
-    /// unset name is reported.
+    /// a name is reported only when it is surely a mistake: a name with lower-case letters
+    /// (images set upper-case ones), a near miss of a variable in scope (`$VERSOIN`), a
+    /// global `ARG` not declared again after `FROM`, or a name set only later in the stage
+    /// or in another stage. Names images commonly set (`PATH`, `JAVA_HOME`, `*_VERSION`...)
+    /// are left alone there. In a stage built on `scratch`, every unset name is reported.
     ///
     /// ## Why it matters
     /// An unset variable expands to nothing without any error: files are copied to the
@@ -172,6 +174,18 @@ fn range_of(piece: &Piece, reference: &VarRef) -> Range<usize> {
     }
 }
 
+/// Whether the `FROM` of the first stage of `lineage` (the one built on an image) uses
+/// the variable `name`.
+fn root_from_uses(ctx: &Context<'_>, lineage: &[usize], name: &str) -> bool {
+    let Some(root) = lineage.last().and_then(|&i| ctx.model.stage(i)) else {
+        return false;
+    };
+    matches!(
+        ctx.model.expand_at(root.from, &root.base_text),
+        Some(Ok(e)) if e.references.iter().any(|r| r.name == name)
+    )
+}
+
 /// Where a name is set by an `ARG` or `ENV` of the file: (instruction id, stage index).
 fn definitions(ctx: &Context<'_>, name: &str) -> Vec<(InstructionId, Option<usize>)> {
     ctx.instructions()
@@ -250,17 +264,27 @@ impl Check for UndefinedVariable {
                         && (COMMON_IMAGE_ENV.contains(&name)
                             || name.ends_with("_VERSION")
                             || image_env.iter().any(|(k, _)| *k == name));
-                    let (why, help) = if may_come_from_image {
+                    // `FROM node:${NODE_VERSION}` over an image that likely exports it.
+                    let versions_base = root_from_uses(ctx, &lineage, name);
+                    let (why, help) = if PROXY_ARGS.contains(&name) {
                         continue;
-                    } else if let Some(near) = near {
+                    } else if let Some(near) = near.filter(|_| !may_come_from_image) {
                         (String::new(), format!("did you mean `${near}`?"))
-                    } else if global {
+                    } else if global && !versions_base {
                         (
                             format!(
                                 ": the `ARG {name}` before the first `FROM` is visible to `FROM` \
                                  only"
                             ),
                             format!("declare `ARG {name}` again in this stage"),
+                        )
+                    } else if may_come_from_image || versions_base {
+                        continue;
+                    } else if name.bytes().any(|b| b.is_ascii_lowercase()) {
+                        // Images set upper-case variables; a lower-case one is this file's.
+                        (
+                            String::new(),
+                            format!("declare `ARG {name}` or set `ENV {name}` before this line"),
                         )
                     } else if let Some((at, _)) = later {
                         (

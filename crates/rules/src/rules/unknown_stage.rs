@@ -128,7 +128,7 @@ impl Check for UnknownStage {
                 .model
                 .stages()
                 .iter()
-                .skip(stage.index)
+                .skip(stage.index + 1)
                 .find(|s| s.name.as_deref() == Some(base.to_ascii_lowercase().as_str()));
             let (message, help) = if let Some(later) = later {
                 (

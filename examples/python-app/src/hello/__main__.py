@@ -1,1 +1,3 @@
-print("hello from the example app")
+import greeting
+
+print(greeting.greet("the example app"))
