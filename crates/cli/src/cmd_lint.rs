@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Once;
 
+use anyhow::anyhow;
 use dockopt_report::Format;
-use dockopt_rules::{lint_project, lint_source, LintSettings, ProjectFile, ALL};
+use dockopt_rules::{lint_project, lint_source_with, ExternalLinter, LintSettings, ProjectFile, ALL};
+use dockopt_shellcheck::ShellCheck;
 use rayon::prelude::*;
 
 use crate::discover::find_dockerfiles_or_fail;
@@ -23,11 +26,56 @@ pub struct Args {
     /// Print how many findings each rule produced, after the report.
     #[arg(long)]
     pub statistics: bool,
+    /// Run ShellCheck on the shell scripts of RUN instructions (findings named SC####):
+    /// `always` (the bare flag) requires the `shellcheck` program, `auto` runs it when it is
+    /// on PATH, `never` does not.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        num_args = 0..=1,
+        default_value = "auto",
+        default_missing_value = "always",
+        require_equals = true
+    )]
+    pub shellcheck: ShellCheckMode,
+}
+
+/// When `dockopt lint` runs ShellCheck.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShellCheckMode {
+    /// When the `shellcheck` program is on PATH; a notice otherwise.
+    Auto,
+    /// Always; an error when the program is missing.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The ShellCheck to run, if any: `always` without the program is an error.
+fn shellcheck(mode: ShellCheckMode) -> anyhow::Result<Option<ShellCheck>> {
+    match mode {
+        ShellCheckMode::Never => Ok(None),
+        ShellCheckMode::Always => ShellCheck::find().map(Some).ok_or_else(|| {
+            anyhow!(
+                "--shellcheck: the `shellcheck` program is not on PATH; install it (Debian and \
+                 Ubuntu: `apt-get install shellcheck`) or leave out --shellcheck"
+            )
+        }),
+        ShellCheckMode::Auto => Ok(ShellCheck::find()),
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let setup = RuleSetup::new(&args.rules)?;
     let files = find_dockerfiles_or_fail(&args.paths)?;
+    let shellcheck = shellcheck(args.shellcheck)?;
+    let external: Vec<&dyn ExternalLinter> = shellcheck
+        .as_ref()
+        .map(|s| s as &dyn ExternalLinter)
+        .into_iter()
+        .collect();
+    let missing_notice = Once::new();
     let reported: Vec<Reported> = files
         .par_iter()
         .map(|path| {
@@ -41,7 +89,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 selection: &file.selection,
                 options: &file.config.options,
             };
-            let lint = lint_source(path, &text, &settings);
+            if shellcheck.is_none()
+                && args.shellcheck == ShellCheckMode::Auto
+                && file.selection.shellcheck_may_report()
+            {
+                missing_notice.call_once(|| {
+                    eprintln!(
+                        "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) \
+                         are skipped; install it, or pass --shellcheck=never"
+                    );
+                });
+            }
+            let lint = lint_source_with(path, &text, &settings, &external);
             Ok(Reported {
                 path: display_path(path),
                 text,

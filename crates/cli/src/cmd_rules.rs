@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use dockopt_rules::foreign_ids::{self, ForeignId};
 use dockopt_rules::selection::Selector;
 use dockopt_rules::{Group, ALL};
 
@@ -43,11 +44,32 @@ pub fn rules(args: RulesArgs) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&list)?);
         }
         ("json", true) => {
-            let map: serde_json::Map<String, serde_json::Value> = alias_rows(&rules)
-                .into_iter()
-                .map(|(alias, names)| (alias.to_string(), serde_json::json!(names)))
+            let table = AliasTable::new(&rules);
+            let mapped: Vec<_> = table
+                .mapped
+                .iter()
+                .map(|row| {
+                    serde_json::json!({
+                        "tool": row.tool,
+                        "id": row.id,
+                        "rules": row.rules,
+                    })
+                })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&map)?);
+            let unmapped: Vec<_> = table
+                .unmapped
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "tool": f.tool.as_str(),
+                        "id": f.id,
+                        "summary": f.summary,
+                        "retired": f.retired,
+                    })
+                })
+                .collect();
+            let out = serde_json::json!({ "aliases": mapped, "no_equivalent": unmapped });
+            println!("{}", serde_json::to_string_pretty(&out)?);
         }
         ("human", false) => {
             let width = rules.iter().map(|m| m.name.len()).max().unwrap_or(4);
@@ -67,10 +89,43 @@ pub fn rules(args: RulesArgs) -> anyhow::Result<ExitCode> {
             }
         }
         ("human", true) => {
-            let rows = alias_rows(&rules);
-            let width = rows.iter().map(|(a, _)| a.len()).max().unwrap_or(5);
-            for (alias, names) in rows {
-                println!("{alias:<width$}  {}", names.join(", "));
+            let table = AliasTable::new(&rules);
+            let width = table
+                .mapped
+                .iter()
+                .map(|r| r.id.len())
+                .chain(table.unmapped.iter().map(|f| f.id.len()))
+                .max()
+                .unwrap_or(6);
+            println!("Ids of other tools that dockopt rules answer to:");
+            let mut tool = None;
+            for row in &table.mapped {
+                if tool != Some(row.tool) {
+                    println!("\n{}", row.tool);
+                    tool = Some(row.tool);
+                }
+                println!("  {:<width$}  {}", row.id, row.rules.join(", "));
+            }
+            println!(
+                "\nShellCheck codes (SC1000-SC9999) name ShellCheck's own findings \
+                 (`dockopt lint --shellcheck`)."
+            );
+            println!(
+                "\nIds with no dockopt equivalent (accepted in ignore comments and config, \
+                 they have no effect):"
+            );
+            let mut tool = None;
+            for f in &table.unmapped {
+                if tool != Some(f.tool) {
+                    println!("\n{}", f.tool);
+                    tool = Some(f.tool);
+                }
+                println!(
+                    "  {:<width$}  {}{}",
+                    f.id,
+                    f.summary,
+                    if f.retired { " (retired)" } else { "" }
+                );
             }
         }
         (other, _) => bail!("--format: unknown format `{other}` (expected human or json)"),
@@ -78,21 +133,51 @@ pub fn rules(args: RulesArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Each alias with the rules it stands for, sorted by alias.
-fn alias_rows(
-    rules: &[&'static dockopt_rules::RuleMeta],
-) -> Vec<(&'static str, Vec<&'static str>)> {
-    let mut rows: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
-    for m in rules {
-        for alias in m.aliases {
-            match rows.iter_mut().find(|(a, _)| a == alias) {
-                Some((_, names)) => names.push(m.name),
-                None => rows.push((alias, vec![m.name])),
+/// One id of another tool and the dockopt rules that answer to it.
+struct AliasRow {
+    /// `hadolint`, `buildkit`, `trivy`, `checkov`, or `other` for an id the table of
+    /// known ids does not hold.
+    tool: &'static str,
+    id: &'static str,
+    rules: Vec<&'static str>,
+}
+
+/// The ids of other tools: those dockopt's rules answer to, and those none does.
+struct AliasTable {
+    /// By tool (in [`Tool::ALL`] order), then in each tool's id order.
+    mapped: Vec<AliasRow>,
+    unmapped: Vec<&'static ForeignId>,
+}
+
+impl AliasTable {
+    fn new(rules: &[&'static dockopt_rules::RuleMeta]) -> AliasTable {
+        let mut mapped: Vec<AliasRow> = Vec::new();
+        for m in rules {
+            for alias in m.aliases {
+                match mapped.iter_mut().find(|r| r.id.eq_ignore_ascii_case(alias)) {
+                    Some(row) => row.rules.push(m.name),
+                    None => mapped.push(AliasRow {
+                        tool: foreign_ids::lookup(alias).map_or("other", |f| f.tool.as_str()),
+                        id: alias,
+                        rules: vec![m.name],
+                    }),
+                }
             }
         }
+        // Known ids in table order, then any other id by name.
+        let order = |id: &str| {
+            foreign_ids::FOREIGN_IDS
+                .iter()
+                .position(|f| f.id.eq_ignore_ascii_case(id))
+                .unwrap_or(usize::MAX)
+        };
+        mapped.sort_by(|a, b| (order(a.id), a.id).cmp(&(order(b.id), b.id)));
+        let unmapped = foreign_ids::FOREIGN_IDS
+            .iter()
+            .filter(|f| !mapped.iter().any(|r| r.id.eq_ignore_ascii_case(f.id)))
+            .collect();
+        AliasTable { mapped, unmapped }
     }
-    rows.sort();
-    rows
 }
 
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {

@@ -11,6 +11,7 @@ use dockopt_report::{
     render, statistics, FileError, FileResult, Format, Level, RenderOptions, RuleInfo,
 };
 use dockopt_rules::config::Config;
+use dockopt_rules::hadolint_config;
 use dockopt_rules::selection::{Selection, SelectionSpec, Selector};
 use dockopt_rules::{Diagnostic, FileLint, ALL};
 
@@ -29,9 +30,14 @@ pub struct RuleArgs {
     /// Exit 1 only for findings at or above this level: error, warning or info.
     #[arg(long)]
     pub level: Option<String>,
-    /// Use this config file instead of the nearest dockopt.toml.
-    #[arg(long)]
+    /// Use this config file instead of the nearest dockopt.toml (a `.yaml`/`.yml` file is
+    /// read as a hadolint config).
+    #[arg(long, conflicts_with = "hadolint_config")]
     pub config: Option<PathBuf>,
+    /// Use this hadolint config file (`.hadolint.yaml` format) instead of the nearest
+    /// dockopt.toml or .hadolint.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub hadolint_config: Option<PathBuf>,
 }
 
 /// Resolved rule choices, with the configs found so far.
@@ -46,7 +52,8 @@ pub struct RuleSetup {
 pub struct FileSetup {
     pub config: Arc<Config>,
     pub selection: Selection,
-    pub failure_level: Level,
+    /// Findings at or above this level fail the run; `None`: nothing does.
+    pub failure_level: Option<Level>,
 }
 
 impl RuleSetup {
@@ -70,9 +77,10 @@ impl RuleSetup {
             })?),
             None => None,
         };
-        let explicit = match &args.config {
-            Some(path) => Some(Arc::new(Config::load(path, ALL)?)),
-            None => None,
+        let explicit = match (&args.config, &args.hadolint_config) {
+            (Some(path), _) => Some(Arc::new(loaded(Config::load_any(path, ALL)?))),
+            (None, Some(path)) => Some(Arc::new(loaded(hadolint_config::load(path, ALL)?))),
+            (None, None) => None,
         };
         Ok(RuleSetup {
             cli_spec,
@@ -95,10 +103,11 @@ impl RuleSetup {
             .and_then(|dir| absolute.strip_prefix(dir).ok())
             .unwrap_or(path);
         let selection = Selection::resolve(&config.spec_for(relative, &self.cli_spec), ALL);
-        let failure_level = self
-            .cli_level
-            .or(config.failure_level)
-            .unwrap_or(Level::Info);
+        let failure_level = match self.cli_level {
+            Some(level) => Some(level),
+            None if config.never_fail => None,
+            None => Some(config.failure_level.unwrap_or(Level::Info)),
+        };
         Ok(FileSetup {
             config,
             selection,
@@ -106,10 +115,10 @@ impl RuleSetup {
         })
     }
 
-    /// The nearest dockopt.toml above `path`, each loaded once.
+    /// The nearest dockopt.toml (or, nearer, .hadolint.yaml) above `path`, each loaded once.
     fn discover(&self, path: &Path) -> anyhow::Result<Arc<Config>> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let Some(found) = Config::discover(dir) else {
+        let Some(found) = Config::discover_any(dir) else {
             return Ok(Arc::new(Config::default()));
         };
         let mut cache = self
@@ -119,10 +128,18 @@ impl RuleSetup {
         if let Some(config) = cache.get(&found) {
             return Ok(config.clone());
         }
-        let config = Arc::new(Config::load(&found, ALL)?);
+        let config = Arc::new(loaded(Config::load_any(&found, ALL)?));
         cache.insert(found, config.clone());
         Ok(config)
     }
+}
+
+/// A config just loaded, after its warnings are shown (once: configs are loaded once).
+fn loaded(config: Config) -> Config {
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
+    config
 }
 
 /// One file's findings, ready to print.
@@ -130,7 +147,8 @@ pub struct Reported {
     pub path: String,
     pub text: String,
     pub lint: FileLint,
-    pub failure_level: Level,
+    /// `None`: no finding fails the run.
+    pub failure_level: Option<Level>,
 }
 
 impl Reported {
@@ -145,15 +163,17 @@ impl Reported {
                     range: None,
                 }],
             },
-            failure_level: Level::Info,
+            failure_level: Some(Level::Info),
         }
     }
 
     pub fn fails(&self) -> bool {
-        self.lint
-            .findings
-            .iter()
-            .any(|f| f.diagnostic.level >= self.failure_level)
+        self.failure_level.is_some_and(|failure_level| {
+            self.lint
+                .findings
+                .iter()
+                .any(|f| f.diagnostic.level >= failure_level)
+        })
     }
 }
 

@@ -28,6 +28,9 @@ use crate::Rule;
 /// The name of the config file found by walking up from a Dockerfile.
 pub const CONFIG_FILE_NAME: &str = "dockopt.toml";
 
+/// The names of hadolint's config file, read when no `dockopt.toml` is nearer.
+pub const HADOLINT_FILE_NAMES: [&str; 2] = [".hadolint.yaml", ".hadolint.yml"];
+
 /// A config that failed to load; the message names the file and the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -87,6 +90,11 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub spec: SelectionSpec,
     pub failure_level: Option<Level>,
+    /// No finding makes the run fail (hadolint's `failure-threshold: none`, `no-fail`).
+    pub never_fail: bool,
+    /// What the config asked for that dockopt does not do, one sentence each, naming the
+    /// file and the key; shown once on stderr.
+    pub warnings: Vec<String>,
     /// Per-rule options (the keys of a rule's table other than `level`), by rule name.
     pub options: BTreeMap<&'static str, toml::Table>,
     overrides: Vec<Override>,
@@ -107,6 +115,31 @@ impl Config {
             .find(|candidate| candidate.is_file())
     }
 
+    /// Finds the nearest config in `start` or a folder above it: `dockopt.toml`, else
+    /// hadolint's `.hadolint.yaml` / `.hadolint.yml`. In one folder, `dockopt.toml` wins.
+    pub fn discover_any(start: &Path) -> Option<PathBuf> {
+        start.ancestors().find_map(|dir| {
+            std::iter::once(CONFIG_FILE_NAME)
+                .chain(HADOLINT_FILE_NAMES)
+                .map(|name| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    }
+
+    /// Loads `path` as a hadolint config when its name ends in `.yaml` or `.yml`, else as
+    /// a `dockopt.toml`.
+    pub fn load_any(path: &Path, rules: &[&'static dyn Rule]) -> Result<Config, ConfigError> {
+        let is_yaml = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        if is_yaml {
+            crate::hadolint_config::load(path, rules)
+        } else {
+            Config::load(path, rules)
+        }
+    }
+
     pub fn load(path: &Path, rules: &[&'static dyn Rule]) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
@@ -119,13 +152,7 @@ impl Config {
     pub fn parse(text: &str, rules: &[&'static dyn Rule]) -> Result<Config, ConfigError> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| ConfigError(e.to_string().trim_end().to_string()))?;
-        let mut config = Config {
-            path: None,
-            spec: SelectionSpec::default(),
-            failure_level: None,
-            options: BTreeMap::new(),
-            overrides: Vec::new(),
-        };
+        let mut config = Config::default();
         config.spec.select = selectors("select", &raw.select, rules)?;
         config.spec.extend_select = selectors("extend-select", &raw.extend_select, rules)?;
         config.spec.ignore = selectors("ignore", &raw.ignore, rules)?;

@@ -53,31 +53,53 @@ pub struct RunScript {
 impl RunScript {
     /// The file range of a span of the script.
     pub fn file_range(&self, span: Span) -> Range<usize> {
-        let map = |i: usize| {
-            self.offsets
-                .get(i)
-                .or(self.offsets.last())
-                .copied()
-                .unwrap_or(0)
-        };
-        let start = map(span.start);
-        if span.end <= span.start {
-            return start..start;
-        }
-        // The end maps from the last byte of the span, so a span that ends at a joined
-        // continuation does not stretch over it.
-        let end = map(span.end - 1) + 1;
-        start..end.max(start)
+        map_range(&self.offsets, span)
     }
 
     /// The file offset of a byte of the script.
     pub fn file_offset(&self, offset: usize) -> usize {
-        self.offsets
-            .get(offset)
-            .or(self.offsets.last())
-            .copied()
-            .unwrap_or(0)
+        map_offset(&self.offsets, offset)
     }
+}
+
+/// The text of a shell script of a `RUN`, whether or not dockopt's shell parser accepts it
+/// (a tool that reports syntax errors wants those too), with the way back to the file.
+#[derive(Debug, Clone)]
+pub struct ScriptText {
+    pub origin: ScriptOrigin,
+    /// The script as the shell reads it: continuations joined, heredoc bodies included.
+    pub text: String,
+    /// The shell that runs it (`sh`, `bash`, `ash`...), from `SHELL` or a shebang.
+    pub shell: String,
+    /// File offset of each byte of `text`, plus one past the end.
+    offsets: Vec<usize>,
+}
+
+impl ScriptText {
+    /// The file range of a span of the script.
+    pub fn file_range(&self, span: Span) -> Range<usize> {
+        map_range(&self.offsets, span)
+    }
+
+    /// The file offset of a byte of the script.
+    pub fn file_offset(&self, offset: usize) -> usize {
+        map_offset(&self.offsets, offset)
+    }
+}
+
+fn map_offset(offsets: &[usize], offset: usize) -> usize {
+    offsets.get(offset).or(offsets.last()).copied().unwrap_or(0)
+}
+
+fn map_range(offsets: &[usize], span: Span) -> Range<usize> {
+    let start = map_offset(offsets, span.start);
+    if span.end <= span.start {
+        return start..start;
+    }
+    // The end maps from the last byte of the span, so a span that ends at a joined
+    // continuation does not stretch over it.
+    let end = map_offset(offsets, span.end - 1) + 1;
+    start..end.max(start)
 }
 
 impl<'a> Context<'a> {
@@ -144,13 +166,34 @@ impl<'a> Context<'a> {
         let Some(cell) = self.scripts.get(id) else {
             return &[];
         };
-        cell.get_or_init(|| match self.model.instruction(id) {
+        cell.get_or_init(|| {
+            self.script_texts(id)
+                .into_iter()
+                .filter_map(|text| {
+                    let script = Script::parse(&text.text).ok()?;
+                    let operations = pkg::operations(&script);
+                    Some(RunScript {
+                        origin: text.origin,
+                        script,
+                        shell: text.shell,
+                        operations,
+                        offsets: text.offsets,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The texts of the shell scripts of a `RUN` (empty for other instructions), including
+    /// those dockopt's shell parser does not accept. Computed on each call.
+    pub fn script_texts(&self, id: InstructionId) -> Vec<ScriptText> {
+        match self.model.instruction(id) {
             Some(instruction) if instruction.kind() == InstructionKind::Run => {
                 let shell = self.state(id).map(|s| s.shell.clone()).unwrap_or_default();
-                run_scripts(instruction, &shell)
+                run_script_texts(instruction, &shell)
             }
             _ => Vec::new(),
-        })
+        }
     }
 
     /// Every script of every `RUN`, with the instruction's id.
@@ -186,7 +229,7 @@ fn shebang(body: &str) -> Option<String> {
     }
 }
 
-fn run_scripts(instruction: &Instruction, shell: &[String]) -> Vec<RunScript> {
+fn run_script_texts(instruction: &Instruction, shell: &[String]) -> Vec<ScriptText> {
     let shell_name = shell
         .first()
         .map(|s| program_name(s))
@@ -251,13 +294,16 @@ fn run_scripts(instruction: &Instruction, shell: &[String]) -> Vec<RunScript> {
                     shell_name.clone(),
                 );
                 // `RUN <<EOF bash`: a shell reading a heredoc on stdin runs it as a script.
-                if let Some(first) = out.first() {
-                    let feeds_shell = first.script.commands().any(|c| {
+                let command_line = out
+                    .first()
+                    .and_then(|first| Script::parse(&first.text).ok());
+                if let Some(first) = command_line {
+                    let feeds_shell = first.commands().any(|c| {
                         c.command().name_literal().is_some_and(is_shell)
                             && c.command().args.is_empty()
                     });
                     if feeds_shell && heredocs.len() == 1 {
-                        let interpreter = out[0].script.commands().find_map(|c| {
+                        let interpreter = first.commands().find_map(|c| {
                             c.command()
                                 .name_literal()
                                 .filter(|n| is_shell(n))
@@ -321,20 +367,15 @@ fn body_with_offsets(heredoc: &dockopt_syntax::Heredoc) -> (String, Vec<usize>) 
 }
 
 fn push(
-    out: &mut Vec<RunScript>,
+    out: &mut Vec<ScriptText>,
     origin: ScriptOrigin,
     (text, offsets): (String, Vec<usize>),
     shell: String,
 ) {
-    let Ok(script) = Script::parse(&text) else {
-        return;
-    };
-    let operations = pkg::operations(&script);
-    out.push(RunScript {
+    out.push(ScriptText {
         origin,
-        script,
+        text,
         shell,
-        operations,
         offsets,
     });
 }

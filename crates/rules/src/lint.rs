@@ -26,8 +26,29 @@ pub struct LintSettings<'a> {
     pub options: &'a BTreeMap<&'static str, toml::Table>,
 }
 
+/// A linter outside dockopt's rules (ShellCheck) whose findings go through the same
+/// suppressions, selection and levels. Its findings' rule names are the tool's codes
+/// (`SC2086`); they are kept when [`Selection::shellcheck_level`] selects the code.
+pub trait ExternalLinter: Sync {
+    /// Whether it has something to do for a file linted with `selection`.
+    fn wanted(&self, selection: &Selection) -> bool;
+    /// The findings for one file, at the tool's own levels; an error message when the tool
+    /// failed.
+    fn lint(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, String>;
+}
+
 /// Parses and lints `text`, the content of the Dockerfile at `path`.
 pub fn lint_source(path: &Path, text: &str, settings: &LintSettings<'_>) -> FileLint {
+    lint_source_with(path, text, settings, &[])
+}
+
+/// [`lint_source`], plus the findings of `external` linters.
+pub fn lint_source_with(
+    path: &Path,
+    text: &str,
+    settings: &LintSettings<'_>,
+    external: &[&dyn ExternalLinter],
+) -> FileLint {
     let parse = dockopt_syntax::parse(text);
     if !parse.errors().is_empty() {
         return FileLint {
@@ -65,6 +86,34 @@ pub fn lint_source(path: &Path, text: &str, settings: &LintSettings<'_>) -> File
             findings.push(finding);
         }
     }
+    let mut errors = Vec::new();
+    for linter in external {
+        if !linter.wanted(settings.selection) {
+            continue;
+        }
+        match linter.lint(&ctx) {
+            Ok(found) => {
+                for mut finding in found {
+                    let diagnostic = &mut finding.diagnostic;
+                    if pragmas.suppresses(&diagnostic.rule, &diagnostic.range) {
+                        continue;
+                    }
+                    let Some(level) = settings
+                        .selection
+                        .shellcheck_level(&diagnostic.rule, diagnostic.level)
+                    else {
+                        continue;
+                    };
+                    diagnostic.level = level;
+                    findings.push(finding);
+                }
+            }
+            Err(message) => errors.push(FileError {
+                message,
+                range: None,
+            }),
+        }
+    }
     findings.sort_by(|a, b| {
         (
             a.diagnostic.range.start,
@@ -77,8 +126,5 @@ pub fn lint_source(path: &Path, text: &str, settings: &LintSettings<'_>) -> File
                 &b.diagnostic.rule,
             ))
     });
-    FileLint {
-        findings,
-        errors: Vec::new(),
-    }
+    FileLint { findings, errors }
 }

@@ -170,9 +170,7 @@ fn directive_range(directive: &dockopt_syntax::Directive) -> Range<usize> {
 /// The list of names after `ignore=`, without a trailing comment: hadolint allows
 /// `# hadolint ignore=DL3003,SC1035 # because ...`, and only the first word is the list.
 fn ignore_list(rest: &str) -> &str {
-    let end = rest
-        .find(|c: char| c == '#')
-        .unwrap_or(rest.len());
+    let end = rest.find('#').unwrap_or(rest.len());
     let list = rest.get(..end).unwrap_or(rest);
     // `a, b` is one list; `a, b because ...` ends at the first word not followed by a comma.
     let mut cut = list.len();

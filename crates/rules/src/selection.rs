@@ -183,8 +183,8 @@ impl Selection {
     /// gave it, or `None` when it is not selected.
     pub fn shellcheck_level(&self, code: &str, native: Level) -> Option<Level> {
         let choices = &self.shellcheck;
-        let base = !choices.select_given
-            || choices.select.iter().any(|s| s.matches_shellcheck(code));
+        let base =
+            !choices.select_given || choices.select.iter().any(|s| s.matches_shellcheck(code));
         let on = (base
             || choices
                 .extend_select
@@ -193,7 +193,8 @@ impl Selection {
             && !choices.ignore.iter().any(|s| s.matches_shellcheck(code));
         let mut level = on.then_some(native);
         for (selector, configured) in &choices.levels {
-            let explicit = matches!(selector, Selector::ShellCheck(c) if c.eq_ignore_ascii_case(code));
+            let explicit =
+                matches!(selector, Selector::ShellCheck(c) if c.eq_ignore_ascii_case(code));
             if explicit || (level.is_some() && selector.matches_shellcheck(code)) {
                 level = *configured;
             }
@@ -206,9 +207,10 @@ impl Selection {
     pub fn shellcheck_may_report(&self) -> bool {
         let choices = &self.shellcheck;
         let any_code = |selectors: &[Selector]| {
-            selectors
-                .iter()
-                .any(|s| matches!(s, Selector::All | Selector::ShellCheck(_)) || *s == Selector::Group(Group::Correctness))
+            selectors.iter().any(|s| {
+                matches!(s, Selector::All | Selector::ShellCheck(_))
+                    || *s == Selector::Group(Group::Correctness)
+            })
         };
         let ignored_all = choices
             .ignore

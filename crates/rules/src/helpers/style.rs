@@ -72,9 +72,29 @@ pub fn like_case(original: &str, replacement: &str) -> String {
 /// File extensions of the archives `ADD` unpacks (a tar, alone or compressed with gzip,
 /// bzip2, xz or zstd), and of compressed files that may be such a tar under another name.
 const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tb2", ".tar.xz", ".txz",
-    ".tar.zst", ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".tar.z", ".taz", ".gz", ".bz2",
-    ".xz", ".zst", ".lzma", ".lz", ".z",
+    ".tar",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tbz2",
+    ".tb2",
+    ".tar.xz",
+    ".txz",
+    ".tar.zst",
+    ".tzst",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tlz",
+    ".tar.z",
+    ".taz",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".zst",
+    ".lzma",
+    ".lz",
+    ".z",
 ];
 
 /// Whether a source path names an archive `ADD` would unpack (by its extension).
@@ -149,8 +169,29 @@ pub fn classify_add_source(source: &str) -> AddSource {
 /// `key=value` form an unquoted blank ends the value, so a value with blanks is wrapped
 /// in double quotes (which keep `$` expansion, as the legacy form does).
 pub fn needs_quotes(value: &str, escape: char) -> Option<bool> {
-    let has_blank = value.chars().any(char::is_whitespace);
-    if !has_blank {
+    // Blanks outside quotes (`a "b c"` has one, `"hello world"` has none).
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut unquoted_blank = false;
+    for c in value.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some('"') if c == escape => escaped = true,
+            Some(_) => {}
+            None if c == escape => escaped = true,
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c.is_whitespace() => unquoted_blank = true,
+            None => {}
+        }
+    }
+    if quote.is_some() {
+        return None;
+    }
+    if !unquoted_blank {
         return Some(false);
     }
     if value.contains(['"', '\'', escape]) {
@@ -237,12 +278,9 @@ pub fn is_conditional(command: &CommandRef<'_>) -> bool {
         || command.in_function()
         || !command.enclosing_loops().is_empty()
         || command.in_or_fallback()
-        || script.ancestors(command.id()).any(|a| {
-            matches!(
-                script.kind(a),
-                NodeKind::If { .. } | NodeKind::Case { .. }
-            )
-        })
+        || script
+            .ancestors(command.id())
+            .any(|a| matches!(script.kind(a), NodeKind::If { .. } | NodeKind::Case { .. }))
 }
 
 /// The stages whose instructions end up in the image the file builds: the final stage and
@@ -261,10 +299,7 @@ pub fn instructions_in_stages(
     kind: InstructionKind,
 ) -> Vec<InstructionId> {
     ctx.instructions_of(kind)
-        .filter(|(id, _)| {
-            ctx.stage_of(*id)
-                .is_some_and(|s| stages.contains(&s.index))
-        })
+        .filter(|(id, _)| ctx.stage_of(*id).is_some_and(|s| stages.contains(&s.index)))
         .map(|(id, _)| id)
         .collect()
 }
@@ -275,8 +310,64 @@ pub fn is_windows(ctx: &Context<'_>) -> bool {
         return true;
     }
     ctx.model.stages().iter().any(|s| {
-        let base = s.base_name.as_deref().unwrap_or(&s.base_text).to_ascii_lowercase();
+        let base = s
+            .base_name
+            .as_deref()
+            .unwrap_or(&s.base_text)
+            .to_ascii_lowercase();
         base.contains("windows") || base.contains("nanoserver") || base.contains("servercore")
+    })
+}
+
+/// Whether a command before `before` in `id` (or an earlier step of the stage's chain) writes
+/// a package-manager configuration file under one of `config_paths` that turns `key` on
+/// (`echo 'APT::Get::Assume-Yes "true";' > /etc/apt/apt.conf.d/90yes`,
+/// `echo assumeyes=1 >> /etc/dnf/dnf.conf`).
+pub fn config_turns_on(
+    ctx: &Context<'_>,
+    id: InstructionId,
+    before: usize,
+    config_paths: &[&str],
+    key: &str,
+) -> bool {
+    let key = key.to_ascii_lowercase();
+    let says_on = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        lower.split(&key).skip(1).any(|rest| {
+            let value =
+                rest.trim_start_matches(|c: char| c.is_whitespace() || c == '=' || c == '"');
+            ["true", "1", "yes"].iter().any(|v| value.starts_with(v))
+        })
+    };
+    let mut ids = crate::helpers::size::layers_below(ctx, id);
+    ids.push(id);
+    ids.into_iter().any(|other| {
+        ctx.scripts(other).iter().any(|script| {
+            script.script.commands().any(|cmd| {
+                if other == id && cmd.span().start >= before {
+                    return false;
+                }
+                let command = cmd.command();
+                let is_config = |t: &str| config_paths.iter().any(|p| t.starts_with(p));
+                let writes_config = command.redirects.iter().any(|r| {
+                    r.target
+                        .as_ref()
+                        .and_then(|t| t.literal())
+                        .is_some_and(is_config)
+                }) || (command.program() == Some("tee")
+                    && command
+                        .args
+                        .iter()
+                        .any(|a| a.literal().is_some_and(is_config)));
+                writes_config
+                    && (command.args.iter().filter_map(|a| a.literal()).any(says_on)
+                        || command
+                            .redirects
+                            .iter()
+                            .filter_map(|r| r.here_doc.as_ref())
+                            .any(|h| says_on(&h.body)))
+            })
+        })
     })
 }
 
@@ -316,7 +407,12 @@ mod tests {
     fn quoting() {
         assert_eq!(needs_quotes("/usr/bin:$PATH", '\\'), Some(false));
         assert_eq!(needs_quotes("a b", '\\'), Some(true));
-        assert_eq!(needs_quotes("\"a b\"", '\\'), None);
-        assert_eq!(double_quoted_literal("A \"B\" $x", '\\'), "\"A \\\"B\\\" \\$x\"");
+        assert_eq!(needs_quotes("\"a b\"", '\\'), Some(false));
+        assert_eq!(needs_quotes("a \"b c\" d", '\\'), None);
+        assert_eq!(needs_quotes("a\\ b", '\\'), Some(false));
+        assert_eq!(
+            double_quoted_literal("A \"B\" $x", '\\'),
+            "\"A \\\"B\\\" \\$x\""
+        );
     }
 }

@@ -48,7 +48,10 @@ impl Check for AddInsteadOfCopy {
             let Some(args) = ins.copy_args() else {
                 continue;
             };
-            if args.sources.is_empty() || args.flags.checksum.is_some() || args.flags.keep_git_dir.is_some() {
+            if args.sources.is_empty()
+                || args.flags.checksum.is_some()
+                || args.flags.keep_git_dir.is_some()
+            {
                 continue;
             }
             let mut worst = AddSource::Plain;
@@ -78,19 +81,18 @@ impl Check for AddInsteadOfCopy {
             };
             let keyword = range(ins.keyword_range());
             let copy = like_case(ins.keyword(), "COPY");
-            let what = if args.sources.len() == 1 {
-                format!("`{}`", args.sources[0].value)
-            } else {
-                format!("{} local sources", args.sources.len())
+            let what = match args.sources.as_slice() {
+                [one] => format!("`{}`", one.value),
+                many => format!("{} local sources", many.len()),
             };
             let message = match worst {
                 AddSource::MaybeArchive => format!(
-                    "`ADD` of {what}: local files that `COPY` copies, but a wildcard match that is \
-                     a tar archive would be unpacked"
+                    "`ADD` of {what} copies local files, as `COPY` does, except that a wildcard \
+                     match that is a tar archive would be unpacked"
                 ),
                 _ => format!(
-                    "`ADD` of {what}: local files that `COPY` copies the same way, without `ADD`'s \
-                     unpacking and URL fetching"
+                    "`ADD` of {what} copies local files: `COPY` does the same without `ADD`'s \
+                     archive unpacking and URL fetching"
                 ),
             };
             out.report(keyword.clone(), message)

@@ -5,9 +5,12 @@ use dockopt_shell::{CommandRef, NodeKind};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `cd` that changes the working directory of a whole `RUN` step, where
-    /// `WORKDIR` would say it once: the first such `cd` of each `RUN`. A `RUN` that is
-    /// nothing but `cd DIR` is reported as a mistake: the change is lost when the step ends.
+    /// Reports a `cd` that changes the working directory of a whole `RUN` step where
+    /// `WORKDIR` would say it once: a step that starts with `cd DIR && ...`, or a directory
+    /// that several steps of a stage `cd` into. A `RUN` that is nothing but `cd DIR` is
+    /// reported as a mistake: the change is lost when the step ends. A one-off `cd` in the
+    /// middle of a step (`git clone URL && cd repo && make`) is left alone: a `WORKDIR`
+    /// there would outlive the step.
     ///
     /// Not reported: `cd` inside `( ... )`, `$( ... )`, a function, a loop, an `if`/`case`
     /// or after `||` (a change meant for part of the step), `cd -` and `cd ..`, the last
@@ -49,54 +52,41 @@ declare_rule! {
     }
 }
 
+/// A `cd` that changes the directory for the rest of its step.
+struct StepCd<'c> {
+    id: InstructionId,
+    stage: Option<usize>,
+    script: &'c RunScript,
+    command: CommandRef<'c>,
+    target: String,
+    word: &'c dockopt_shell::Word,
+    /// The step is nothing but this `cd`.
+    alone: bool,
+    /// Nothing but `set`/`export`/`umask` runs before it in the step.
+    first: bool,
+}
+
 impl Check for CdInsteadOfWorkdir {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
-        let mut reported: Vec<(InstructionId, ScriptOrigin)> = Vec::new();
-        for named in commands_named(ctx, &["cd"]) {
-            let key = (named.id, named.script.origin);
-            if reported.contains(&key) {
+        let cds = step_cds(ctx);
+        for cd in &cds {
+            // The same directory entered by another step of the stage: a WORKDIR.
+            let repeated = cds
+                .iter()
+                .filter(|o| o.stage == cd.stage && o.target == cd.target)
+                .map(|o| o.id)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            if !(cd.alone || cd.first || repeated > 1) {
                 continue;
             }
-            let command = &named.command;
-            if !changes_whole_step(command) {
-                continue;
-            }
-            let args = args_after(command, named.program);
-            let Some(target_word) = args.iter().find(|w| !w.literal().is_some_and(|l| l.starts_with('-') && l.len() > 1)) else {
-                continue;
-            };
-            if target_word.literal() == Some("-") {
-                continue;
-            }
-            // A variable the step sets itself (`tempDir="$(mktemp -d)"`) has no known value.
-            let Some(target) = resolve_word(ctx, named.id, target_word) else {
-                continue;
-            };
-            let target = target.trim_end_matches('/').to_string();
-            let target = if target.is_empty() { "/".to_string() } else { target };
-            if target == ".." || target.starts_with("../") || is_temporary(&target) {
-                continue;
-            }
-            let script = named.script;
-            let later: Vec<CommandRef<'_>> = script
-                .script
-                .commands()
-                .filter(|c| c.span().start > command.span().end)
-                .collect();
-            let alone = script.script.commands().count() == 1;
-            if later.is_empty() && !alone {
-                continue;
-            }
-            if deleted_later(ctx, named.id, &later, &target) {
-                continue;
-            }
-            reported.push(key);
-            let at = script.file_range(command.span());
-            let workdir = ctx
-                .state(named.id)
-                .map(|s| s.workdir.clone())
-                .unwrap_or_else(|| "/".to_string());
-            if alone {
+            let target = &cd.target;
+            let at = cd.script.file_range(cd.command.span());
+            if cd.alone {
+                let workdir = ctx
+                    .state(cd.id)
+                    .map(|s| s.workdir.clone())
+                    .unwrap_or_else(|| "/".to_string());
                 let finding = out.report(
                     at,
                     format!(
@@ -105,24 +95,107 @@ impl Check for CdInsteadOfWorkdir {
                     ),
                 );
                 finding.help(format!("use `WORKDIR {target}`"));
-                if let Some(fix) = workdir_fix(ctx, named.id, target_word) {
+                if let Some(fix) = workdir_fix(ctx, cd.id, cd.word) {
                     finding.fix(fix);
                 }
-            } else {
-                out.report(
-                    at,
-                    format!(
-                        "`cd {target}` changes the directory for this RUN only; `WORKDIR {target}` \
-                         would set it once for the steps that follow"
-                    ),
-                )
-                .help(
-                    "use `WORKDIR` (or absolute paths); keep `cd` inside `( ... )` when the \
-                     change is meant for part of this step only",
-                );
+                continue;
             }
+            let why = if repeated > 1 {
+                format!("{repeated} steps of this stage `cd {target}`")
+            } else {
+                "the step starts with it".to_string()
+            };
+            out.report(
+                at,
+                format!(
+                    "`cd {target}` lasts for this RUN only and {why}: `WORKDIR {target}` states \
+                     the directory once"
+                ),
+            )
+            .help(
+                "use `WORKDIR` (or absolute paths); keep `cd` inside `( ... )` when the \
+                 change is meant for part of this step only",
+            );
         }
     }
+}
+
+/// The first whole-step `cd` of each script, with a known target that is not a scratch
+/// directory. The `cd`s after it move relative to it (`cd build`, `cd /` to leave a
+/// scratch directory) and are not judged.
+fn step_cds<'c>(ctx: &'c Context<'_>) -> Vec<StepCd<'c>> {
+    let mut seen: Vec<(InstructionId, ScriptOrigin)> = Vec::new();
+    let mut out = Vec::new();
+    for named in commands_named(ctx, &["cd"]) {
+        let key = (named.id, named.script.origin);
+        let command = named.command;
+        if seen.contains(&key) || !changes_whole_step(&command) {
+            continue;
+        }
+        seen.push(key);
+        let args = args_after(&command, named.program);
+        let Some(word) = args
+            .iter()
+            .find(|w| {
+                !w.literal()
+                    .is_some_and(|l| l.starts_with('-') && l.len() > 1)
+            })
+            .copied()
+        else {
+            continue;
+        };
+        if word.literal() == Some("-") {
+            continue;
+        }
+        // A variable the step sets itself (`tempDir="$(mktemp -d)"`) has no known value.
+        let Some(target) = resolve_word(ctx, named.id, word) else {
+            continue;
+        };
+        let target = target.trim_end_matches('/').to_string();
+        let target = if target.is_empty() {
+            "/".to_string()
+        } else {
+            target
+        };
+        if target == ".." || target.starts_with("../") || is_temporary(&target) {
+            continue;
+        }
+        let script = named.script;
+        let later: Vec<CommandRef<'_>> = script
+            .script
+            .commands()
+            .filter(|c| c.span().start > command.span().end)
+            .collect();
+        let alone = script.script.commands().count() == 1;
+        if later.is_empty() && !alone {
+            // The last command of the step: harmless.
+            continue;
+        }
+        if deleted_later(ctx, named.id, &later, &target) {
+            continue;
+        }
+        let first = script
+            .script
+            .commands()
+            .filter(|c| c.span().start < command.span().start)
+            .all(|c| {
+                matches!(
+                    c.command().program(),
+                    Some("set" | "export" | "umask" | "shopt")
+                )
+            });
+        out.push(StepCd {
+            id: named.id,
+            stage: ctx.stage_of(named.id).map(|s| s.index),
+            script,
+            command,
+            target,
+            word,
+            alone,
+            first,
+        });
+    }
+    out
 }
 
 /// Whether the `cd` changes the directory for the rest of its step: not inside a subshell,

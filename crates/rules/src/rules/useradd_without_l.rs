@@ -65,7 +65,8 @@ impl Check for UseraddWithoutL {
                     uid_word = words.next().map(|w| (*w, None));
                 } else if let Some(v) = text.strip_prefix("--uid=") {
                     uid_word = Some((*word, Some(v.to_string())));
-                } else if let Some(bundle) = text.strip_prefix('-').filter(|b| !b.starts_with('-')) {
+                } else if let Some(bundle) = text.strip_prefix('-').filter(|b| !b.starts_with('-'))
+                {
                     // `-l`, `-ml`, `-u1000`, `-lu 1000`.
                     for (i, c) in bundle.char_indices() {
                         if c == 'l' {
