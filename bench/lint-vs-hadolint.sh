@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # dockopt lint against hadolint 2.15, side by side with hyperfine, on the same files in the
 # same run: the 34 corpus Dockerfiles, and a generated 300-line Dockerfile with 60 RUNs.
-# Prints the ratio of mean times. Usage: bash bench/lint-vs-hadolint.sh
+# Twice: dockopt's own rules only (`--shellcheck=never`), and with ShellCheck run on every
+# RUN script (`--shellcheck`), which is the like-for-like comparison since hadolint always
+# runs ShellCheck. Prints the ratio of mean times. Usage: bash bench/lint-vs-hadolint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh >/dev/null
@@ -15,6 +17,7 @@ trap 'rm -rf "$W"' EXIT
 CORPUS=(../shared/corpus/*/Dockerfile)
 python3 bench/gen-dockerfile.py > "$W/Dockerfile"
 echo "hadolint: $("$HADOLINT" --version)"
+echo "shellcheck: $(shellcheck --version | sed -n 's/^version: //p')"
 echo "corpus: ${#CORPUS[@]} files, $(cat "${CORPUS[@]}" | wc -l) lines; generated: $(wc -l < "$W/Dockerfile") lines"
 
 ratio() { # $1 = hyperfine JSON; prints mean times and hadolint/dockopt
@@ -28,12 +31,14 @@ print(f"  dockopt is {h['mean']/d['mean']:.1f}x faster")
 PY
 }
 
-run() { # $1 = label, rest = files
-  local label=$1; shift
+run() { # $1 = label, $2 = dockopt's ShellCheck flag, rest = files
+  local label=$1 flag=$2; shift 2
   hyperfine -N --warmup 3 --runs "${RUNS:-20}" -i --export-json "$W/$label.json" \
-    "$DOCKOPT lint $*" "$HADOLINT --no-fail $*" > "$W/$label.txt"
-  echo "$label:"; ratio "$W/$label.json"
+    "$DOCKOPT lint $flag $*" "$HADOLINT --no-fail $*" > "$W/$label.txt"
+  echo "$label (dockopt lint $flag):"; ratio "$W/$label.json"
 }
 
-run corpus "${CORPUS[@]}"
-run generated-300-lines "$W/Dockerfile"
+run corpus --shellcheck=never "${CORPUS[@]}"
+run generated-300-lines --shellcheck=never "$W/Dockerfile"
+run corpus-with-shellcheck --shellcheck "${CORPUS[@]}"
+run generated-300-lines-with-shellcheck --shellcheck "$W/Dockerfile"

@@ -7,7 +7,9 @@ use std::sync::Once;
 
 use anyhow::anyhow;
 use dockopt_report::Format;
-use dockopt_rules::{lint_project, lint_source_with, ExternalLinter, LintSettings, ProjectFile, ALL};
+use dockopt_rules::{
+    lint_project, lint_source_with, ExternalLinter, LintSettings, ProjectFile, ALL,
+};
 use dockopt_shellcheck::ShellCheck;
 use rayon::prelude::*;
 

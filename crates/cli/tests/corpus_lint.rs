@@ -15,7 +15,8 @@ fn corpus() -> &'static Path {
 #[test]
 fn lint_finishes_on_the_corpus_and_its_findings_are_stable() {
     let output = Command::new(env!("CARGO_BIN_EXE_dockopt"))
-        .args(["lint", "--format", "json"])
+        // ShellCheck's findings depend on the installed version: hadolint_parity covers them.
+        .args(["lint", "--format", "json", "--shellcheck=never"])
         .arg(corpus())
         .output()
         .expect("dockopt runs");

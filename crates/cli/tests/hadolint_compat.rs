@@ -21,8 +21,7 @@ fn stderr(output: &Output) -> String {
 }
 
 fn json_rules(output: &Output) -> Vec<String> {
-    let report: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -54,9 +53,15 @@ fn project() -> tempfile::TempDir {
 #[test]
 fn a_hadolint_yaml_above_the_dockerfiles_is_read_and_its_unsupported_keys_named_once() {
     let dir = project();
-    let output = dockopt(dir.path(), &["lint", "--format", "json", "--shellcheck=never"]);
+    let output = dockopt(
+        dir.path(),
+        &["lint", "--format", "json", "--shellcheck=never"],
+    );
     let rules = json_rules(&output);
-    assert!(!rules.iter().any(|r| r == "base-image-unpinned"), "{rules:?}");
+    assert!(
+        !rules.iter().any(|r| r == "base-image-unpinned"),
+        "{rules:?}"
+    );
     assert!(!rules.iter().any(|r| r == "runs-as-root"), "{rules:?}");
     let err = stderr(&output);
     assert_eq!(err.matches("trustedRegistries").count(), 1, "{err}");
@@ -67,9 +72,15 @@ fn a_hadolint_yaml_above_the_dockerfiles_is_read_and_its_unsupported_keys_named_
 fn a_dockopt_toml_next_to_it_wins() {
     let dir = project();
     std::fs::write(dir.path().join("dockopt.toml"), "ignore = [\"sudo\"]\n").unwrap();
-    let output = dockopt(dir.path(), &["lint", "--format", "json", "--shellcheck=never"]);
+    let output = dockopt(
+        dir.path(),
+        &["lint", "--format", "json", "--shellcheck=never"],
+    );
     let rules = json_rules(&output);
-    assert!(rules.iter().any(|r| r == "base-image-unpinned"), "{rules:?}");
+    assert!(
+        rules.iter().any(|r| r == "base-image-unpinned"),
+        "{rules:?}"
+    );
     assert!(!stderr(&output).contains("trustedRegistries"));
 }
 
@@ -89,10 +100,16 @@ fn an_explicit_hadolint_config_sets_the_failure_threshold() {
             config.to_str().unwrap(),
         ],
     );
-    assert!(json_rules(&output).iter().any(|r| r == "base-image-unpinned"));
+    assert!(json_rules(&output)
+        .iter()
+        .any(|r| r == "base-image-unpinned"));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let threshold = dir.path().join("errors-only.yaml");
-    std::fs::write(&threshold, "failure-threshold: error\noverride:\n  error: [DL3006]\n").unwrap();
+    std::fs::write(
+        &threshold,
+        "failure-threshold: error\noverride:\n  error: [DL3006]\n",
+    )
+    .unwrap();
     let output = dockopt(
         dir.path(),
         &[
@@ -113,7 +130,10 @@ fn a_broken_hadolint_config_is_a_usage_error_naming_the_file() {
     let output = dockopt(dir.path(), &["lint", "--shellcheck=never"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains(".hadolint.yaml") && err.contains("YAML"), "{err}");
+    assert!(
+        err.contains(".hadolint.yaml") && err.contains("YAML"),
+        "{err}"
+    );
 }
 
 fn empty_path_dir() -> tempfile::TempDir {
@@ -138,7 +158,11 @@ fn without_the_program_the_flag_is_an_error_and_auto_says_so_once() {
     let output = run(&["lint", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0));
     let err = stderr(&output);
-    assert_eq!(err.matches("`shellcheck` is not on PATH").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("`shellcheck` is not on PATH").count(),
+        1,
+        "{err}"
+    );
     assert!(!json_rules(&output).iter().any(|r| r.starts_with("SC")));
     let output = run(&["lint", "--shellcheck=never"]);
     assert!(!stderr(&output).contains("shellcheck"));
@@ -165,7 +189,14 @@ fn shellcheck_findings_appear_in_every_format() {
     // Ignored like any rule.
     let output = dockopt(
         dir.path(),
-        &["lint", "--shellcheck", "--format", "json", "--ignore", "SC2154,SC2086"],
+        &[
+            "lint",
+            "--shellcheck",
+            "--format",
+            "json",
+            "--ignore",
+            "SC2154,SC2086",
+        ],
     );
     assert!(!json_rules(&output).iter().any(|r| r.starts_with("SC")));
 }
@@ -198,10 +229,19 @@ fn rules_aliases_maps_ids_and_names_those_without_equivalent() {
             .unwrap_or_default()
     };
     assert_eq!(rules_of("DL3006"), vec!["base-image-unpinned"]);
-    assert_eq!(rules_of("JSONArgsRecommended"), vec!["json-args-recommended"]);
-    assert!(mapped.iter().all(|row| row["tool"] != "other"), "{mapped:?}");
+    assert_eq!(
+        rules_of("JSONArgsRecommended"),
+        vec!["json-args-recommended"]
+    );
+    assert!(
+        mapped.iter().all(|row| row["tool"] != "other"),
+        "{mapped:?}"
+    );
     let unmapped = table["no_equivalent"].as_array().unwrap();
-    let dl3026 = unmapped.iter().find(|f| f["id"] == "DL3026").expect("DL3026");
+    let dl3026 = unmapped
+        .iter()
+        .find(|f| f["id"] == "DL3026")
+        .expect("DL3026");
     assert_eq!(dl3026["tool"], "hadolint");
     // An id is either mapped or not, never both.
     for row in mapped {

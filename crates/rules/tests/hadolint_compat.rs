@@ -53,7 +53,13 @@ fn the_table_holds_each_id_once_and_every_hadolint_2_15_rule() {
     let mut seen = std::collections::BTreeSet::new();
     for f in foreign_ids::FOREIGN_IDS {
         assert!(seen.insert(f.id.to_ascii_lowercase()), "{} twice", f.id);
-        assert_eq!(shape(f.id), Some(f.tool), "{} is not shaped like a {} id", f.id, f.tool);
+        assert_eq!(
+            shape(f.id),
+            Some(f.tool),
+            "{} is not shaped like a {} id",
+            f.id,
+            f.tool
+        );
     }
     // The DL ids hadolint 2.15 reports: DL1000 (parse error), DL1001, DL3000-DL3067 less
     // the retired ones, DL4000-DL4006 less DL4002.
@@ -62,7 +68,9 @@ fn the_table_holds_each_id_once_and_every_hadolint_2_15_rule() {
         .map(|f| f.id)
         .collect();
     assert_eq!(hadolint.len(), 72, "{hadolint:?}");
-    for id in ["DL1000", "DL1001", "DL3026", "DL3047", "DL3059", "DL3067", "DL4005", "DL4006"] {
+    for id in [
+        "DL1000", "DL1001", "DL3026", "DL3047", "DL3059", "DL3067", "DL4005", "DL4006",
+    ] {
         assert!(hadolint.contains(&id), "{id}");
     }
     assert_eq!(foreign_ids::of_tool(Tool::BuildKit).count(), 22);
@@ -217,7 +225,11 @@ fn the_label_schema_reaches_the_rule() {
 
 #[test]
 fn failure_threshold_none_and_no_fail_never_fail() {
-    for text in ["failure-threshold: none\n", "failure-threshold: ignore\n", "no-fail: true\n"] {
+    for text in [
+        "failure-threshold: none\n",
+        "failure-threshold: ignore\n",
+        "no-fail: true\n",
+    ] {
         let config = hadolint_config::parse(text, ALL).unwrap();
         assert!(config.never_fail, "{text}");
     }
@@ -282,11 +294,17 @@ fn discovery_prefers_the_nearest_config_and_dockopt_toml_in_one_folder() {
 #[test]
 fn shellcheck_codes_follow_select_and_ignore() {
     let parse = |names: &[&str]| -> Vec<Selector> {
-        names.iter().map(|n| Selector::parse(n, ALL).unwrap()).collect()
+        names
+            .iter()
+            .map(|n| Selector::parse(n, ALL).unwrap())
+            .collect()
     };
     let default = Selection::resolve(&SelectionSpec::default(), ALL);
     assert!(default.shellcheck_may_report());
-    assert_eq!(default.shellcheck_level("SC2086", Level::Info), Some(Level::Info));
+    assert_eq!(
+        default.shellcheck_level("SC2086", Level::Info),
+        Some(Level::Info)
+    );
     let only_security = Selection::resolve(
         &SelectionSpec {
             select: parse(&["security"]),
@@ -304,7 +322,10 @@ fn shellcheck_codes_follow_select_and_ignore() {
         ALL,
     );
     assert!(one_code.shellcheck_may_report());
-    assert_eq!(one_code.shellcheck_level("SC2086", Level::Info), Some(Level::Info));
+    assert_eq!(
+        one_code.shellcheck_level("SC2086", Level::Info),
+        Some(Level::Info)
+    );
     assert_eq!(one_code.shellcheck_level("SC2154", Level::Warning), None);
     let all_but = Selection::resolve(
         &SelectionSpec {

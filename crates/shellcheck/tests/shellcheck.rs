@@ -142,7 +142,10 @@ fn crlf_files_map_like_lf_files() {
     assert!(!found_lf.is_empty());
     assert_eq!(found_lf, found_crlf);
     // No "literal carriage return" complaints.
-    assert!(with_code(&found_crlf, "SC1017").is_empty(), "{found_crlf:?}");
+    assert!(
+        with_code(&found_crlf, "SC1017").is_empty(),
+        "{found_crlf:?}"
+    );
 }
 
 #[test]
@@ -287,7 +290,11 @@ RUN echo $four
         .count();
     assert_eq!(unassigned, 4);
     // A Dockerfile without RUN does not start ShellCheck at all.
-    lint_with(&counting, "FROM debian:12\nCMD [\"true\"]\n", &only_shellcheck());
+    lint_with(
+        &counting,
+        "FROM debian:12\nCMD [\"true\"]\n",
+        &only_shellcheck(),
+    );
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 1);
 }
 
