@@ -10,7 +10,9 @@
 //! output. Rebuild times and image sizes are printed, not asserted.
 //!
 //! The base image is the debootstrap root `tests/images/setup.sh` caches as `base.tar` in
-//! `$DOCKOPT_IMAGE_CACHE` (default `~/.cache/dockopt/images`). A missing builder or base
+//! `$DOCKOPT_IMAGE_CACHE` (default `~/.cache/dockopt/images`), plus the apt configuration the
+//! official Debian images carry (tests/build-proof/base), tagged as the example's `FROM`
+//! names it. A missing builder or base
 //! fails the test with what to run, unless `DOCKOPT_SKIP_BUILD_TESTS=1`, which skips it.
 //! Builds reach the Debian mirror over HTTP for apt; nothing else goes to the network.
 //! Builder state lives in a fresh folder per proof (see `state_root`), deleted at the end.
@@ -32,6 +34,8 @@ const DEPENDENCY_STEP: &str = "pip install";
 const OS_PACKAGE_STEP: &str = "apt-get install";
 /// What the example app prints before the edit.
 const APP_GREETING: &str = "hello from the example app";
+/// The debootstrap root as imported; tests/build-proof/base starts FROM it.
+const ROOTFS_TAG: &str = "localhost/dockopt-proof-rootfs:bookworm";
 const ORIGINAL_TAG: &str = "localhost/dockopt-proof-original:latest";
 const FIXED_TAG: &str = "localhost/dockopt-proof-fixed:latest";
 
@@ -192,6 +196,13 @@ fn prove(builder: &dyn Builder, work: &Path) {
     );
 }
 
+/// Builds tests/build-proof/base (the imported root plus the official images' apt
+/// configuration) as the image the example's `FROM` names.
+fn finish_base(builder: &dyn Builder) {
+    let base = repo_dir().join("tests/build-proof/base");
+    builder.build(&base, &fully_qualified(&example_base_image()));
+}
+
 fn ready(builder: &dyn Builder, started: Instant) {
     println!(
         "[{}] builder ready with the base image in {:.2} s",
@@ -225,8 +236,8 @@ fn dockopt_fix(dir: &Path) -> String {
 
 // --- BuildKit through a private Docker daemon -----------------------------------------------
 
-/// A dockerd of its own (state in a temporary folder), with the base image imported under
-/// the example's `FROM` name. Stopped when dropped.
+/// A dockerd of its own (state in a temporary folder), with the base image built under the
+/// example's `FROM` name. Stopped when dropped.
 struct BuildKit {
     host: String,
     state: PathBuf,
@@ -259,9 +270,10 @@ impl BuildKit {
                     r#"CMD ["bash"]"#,
                 ])
                 .arg(base_tar())
-                .arg(example_base_image()),
-            "docker import of the base image",
+                .arg(ROOTFS_TAG),
+            "docker import of the base root",
         );
+        finish_base(&daemon);
         daemon
     }
 
@@ -338,8 +350,8 @@ fn buildkit_step_cached(log: &str, needle: &str) -> Option<bool> {
 
 // --- buildah --------------------------------------------------------------------------------
 
-/// buildah with storage of its own (in a temporary folder) and the base image committed
-/// under the example's `FROM` name.
+/// buildah with storage of its own (in a temporary folder) and the base image built under
+/// the example's `FROM` name.
 struct Buildah {
     state: PathBuf,
 }
@@ -380,15 +392,12 @@ impl Buildah {
             "buildah config",
         );
         checked(
-            buildah.cmd().args([
-                "commit",
-                "--quiet",
-                "--rm",
-                &container,
-                &fully_qualified(&example_base_image()),
-            ]),
-            "buildah commit of the base image",
+            buildah
+                .cmd()
+                .args(["commit", "--quiet", "--rm", &container, ROOTFS_TAG]),
+            "buildah commit of the base root",
         );
+        finish_base(&buildah);
         buildah
     }
 

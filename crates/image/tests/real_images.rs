@@ -206,7 +206,26 @@ fn dive() -> PathBuf {
 }
 
 /// dive's JSON report of a docker-archive.
-fn dive_json(dive: &Path, docker_tar: &Path) -> serde_json::Value {
+/// The number after the first `"key":` that follows `after` in a JSON text, parsed by the
+/// standard library, which rounds correctly (serde_json's default float parsing may be one
+/// unit in the last place off, too coarse for an exact comparison).
+fn exact_f64(json: &str, after: &str, key: &str) -> Option<f64> {
+    let start = json.find(after)?;
+    let rest = json.get(start..)?;
+    let at = rest.find(&format!("\"{key}\""))?;
+    let value = rest
+        .get(at + key.len() + 2..)?
+        .trim_start()
+        .strip_prefix(':')?;
+    let value = value.trim_start();
+    let end = value
+        .find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+        .unwrap_or(value.len());
+    value.get(..end)?.parse().ok()
+}
+
+/// dive's JSON report of a docker-archive, as text.
+fn dive_json(dive: &Path, docker_tar: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
     let json = out.path().join("dive.json");
     // An empty working directory so no .dive-ci is picked up; thresholds that always pass.
@@ -225,7 +244,7 @@ fn dive_json(dive: &Path, docker_tar: &Path) -> serde_json::Value {
         docker_tar.display(),
         String::from_utf8_lossy(&run.stdout)
     );
-    serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap()
+    std::fs::read_to_string(&json).unwrap()
 }
 
 /// The dockopt binary of this workspace, built once with the profile these tests run under
@@ -277,8 +296,9 @@ fn dive_compat_equals_dive_on_every_image() {
     let mut mismatches = Vec::new();
     for name in IMAGES {
         let tar = image_path(&dir, name, "docker.tar");
-        let theirs = dive_json(&dive, &tar);
-        let efficiency = theirs["image"]["efficiencyScore"].as_f64().unwrap();
+        let text = dive_json(&dive, &tar);
+        let theirs: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let efficiency = exact_f64(&text, "\"image\"", "efficiencyScore").unwrap();
         let wasted = theirs["image"]["inefficientBytes"].as_u64().unwrap();
 
         let lib = &report(&dir, name, "docker.tar").dive_compat;
@@ -300,8 +320,9 @@ fn dive_compat_equals_dive_on_every_image() {
             tar.display(),
             String::from_utf8_lossy(&out.stderr)
         );
-        let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let cli_eff = ours["dive_compat"]["efficiency"].as_f64();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let ours: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cli_eff = exact_f64(&text, "\"dive_compat\"", "efficiency");
         let cli_wasted = ours["dive_compat"]["wasted_bytes"].as_u64();
         if cli_eff != Some(efficiency) || cli_wasted != Some(wasted) {
             mismatches.push(format!(

@@ -294,8 +294,10 @@ fn run_script_texts(instruction: &Instruction, shell: &[String]) -> Vec<ScriptTe
                     shell_name.clone(),
                 );
                 // `RUN <<EOF bash`: a shell reading a heredoc on stdin runs it as a script.
+                // Only one heredoc can be that script, so only then is the line parsed.
                 let command_line = out
                     .first()
+                    .filter(|_| heredocs.len() == 1)
                     .and_then(|first| Script::parse(&first.text).ok());
                 if let Some(first) = command_line {
                     let feeds_shell = first.commands().any(|c| {

@@ -17,6 +17,12 @@ pub struct Script {
     root: NodeId,
     /// Shell options in effect before each simple command runs.
     options_at: HashMap<NodeId, ShellOptions>,
+    /// Every node under the root, in execution order (see [`Script::descendants`]),
+    /// computed once: rules walk the same script many times.
+    order: Vec<NodeId>,
+    /// For each node (by arena index), the part of `order` that holds it and the nodes
+    /// below it; `None` for a node the walk from the root does not reach.
+    extent: Vec<Option<(u32, u32)>>,
 }
 
 impl Script {
@@ -36,7 +42,10 @@ impl Script {
             nodes: builder.nodes,
             root,
             options_at: HashMap::new(),
+            order: Vec::new(),
+            extent: Vec::new(),
         };
+        script.index_order();
         script.options_at = options::track(&script, initial);
         Ok(script)
     }
@@ -162,36 +171,82 @@ impl Script {
     /// `id` and every node below it, in execution order (a simple command's substitutions
     /// before the command itself).
     pub fn descendants(&self, id: NodeId) -> Vec<NodeId> {
-        let mut out = Vec::new();
-        self.walk(id, &mut out);
-        out
+        self.subtree(id).into_owned()
     }
 
-    fn walk(&self, id: NodeId, out: &mut Vec<NodeId>) {
+    /// [`Script::descendants`], borrowed from the order computed at parse time when `id` is
+    /// in the tree.
+    fn subtree(&self, id: NodeId) -> std::borrow::Cow<'_, [NodeId]> {
+        let indexed = self
+            .extent
+            .get(id.index())
+            .copied()
+            .flatten()
+            .and_then(|(start, end)| self.order.get(start as usize..end as usize));
+        match indexed {
+            Some(nodes) => std::borrow::Cow::Borrowed(nodes),
+            None => {
+                let mut out = Vec::new();
+                self.walk(id, &mut out, &mut |_, _| {});
+                std::borrow::Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Pushes `id` and the nodes below it onto `out` in execution order, and reports each
+    /// node with the part of `out` its subtree took.
+    fn walk(
+        &self,
+        id: NodeId,
+        out: &mut Vec<NodeId>,
+        extent: &mut dyn FnMut(NodeId, (usize, usize)),
+    ) {
+        let start = out.len();
         let is_simple = matches!(self.kind(id), NodeKind::Simple(_));
         if !is_simple {
             out.push(id);
         }
         for c in self.children(id) {
-            self.walk(c, out);
+            self.walk(c, out, extent);
         }
         if is_simple {
             out.push(id);
+        }
+        extent(id, (start, out.len()));
+    }
+
+    /// Computes `order` and `extent`. A node reached twice (the builder never links one
+    /// node under two parents) leaves the extents off, so queries walk the tree instead.
+    fn index_order(&mut self) {
+        let mut order = Vec::with_capacity(self.nodes.len());
+        let mut extent: Vec<Option<(u32, u32)>> = vec![None; self.nodes.len()];
+        let mut shared = false;
+        self.walk(self.root, &mut order, &mut |id, (start, end)| {
+            let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
+                shared = true;
+                return;
+            };
+            match extent.get_mut(id.index()) {
+                Some(slot @ None) => *slot = Some((start, end)),
+                _ => shared = true,
+            }
+        });
+        self.order = order;
+        if !shared {
+            self.extent = extent;
         }
     }
 
     /// Every simple command in the script, in execution order, with its context.
     pub fn commands(&self) -> impl Iterator<Item = CommandRef<'_>> + '_ {
-        self.descendants(self.root)
-            .into_iter()
-            .filter(|id| matches!(self.kind(*id), NodeKind::Simple(_)))
-            .map(move |id| CommandRef::new(self, id))
+        self.commands_in(self.root)
     }
 
     /// The simple commands under `id`, in execution order.
     pub fn commands_in(&self, id: NodeId) -> impl Iterator<Item = CommandRef<'_>> + '_ {
-        self.descendants(id)
-            .into_iter()
+        let nodes = self.subtree(id);
+        (0..nodes.len())
+            .filter_map(move |i| nodes.get(i).copied())
             .filter(|id| matches!(self.kind(*id), NodeKind::Simple(_)))
             .map(move |id| CommandRef::new(self, id))
     }
@@ -203,16 +258,18 @@ impl Script {
 
     /// Every loop (`for`, `while`, `until`, arithmetic `for`) in the script.
     pub fn loops(&self) -> Vec<NodeId> {
-        self.descendants(self.root)
-            .into_iter()
+        self.subtree(self.root)
+            .iter()
+            .copied()
             .filter(|id| is_loop(self.kind(*id)))
             .collect()
     }
 
     /// Pipelines with more than one command.
     pub fn pipes(&self) -> Vec<NodeId> {
-        self.descendants(self.root)
-            .into_iter()
+        self.subtree(self.root)
+            .iter()
+            .copied()
             .filter(|id| matches!(self.kind(*id), NodeKind::Pipeline(p) if p.commands.len() > 1))
             .collect()
     }

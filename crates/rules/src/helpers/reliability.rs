@@ -223,6 +223,97 @@ pub fn image_sh_has_pipefail(reference: &str) -> Option<bool> {
     None
 }
 
+/// What runs `/bin/sh -c` in an image, as far as its name tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSh {
+    /// A shell that understands `set -o pipefail`: busybox ash (Alpine, Wolfi), bash
+    /// (Fedora, RHEL and kin), dash from Debian 13 (trixie) and Ubuntu 25.04 on.
+    Pipefail,
+    /// Debian or Ubuntu whose dash may lack `pipefail` (an older release, or one the name
+    /// does not pin); bash is installed there (it is essential on Debian).
+    DashMaybeWithoutPipefail,
+    /// No POSIX shell: `scratch`, distroless and chiseled images, Windows images.
+    NoPosixShell,
+}
+
+/// Debian and Ubuntu release names whose dash has `pipefail` (dash 0.5.12-7 and later).
+const DASH_WITH_PIPEFAIL: &[&str] = &[
+    "trixie", "forky", "duke", "sid", "plucky", "questing", "resolute",
+];
+
+/// Debian and Ubuntu release names whose dash has no `pipefail`.
+const DASH_WITHOUT_PIPEFAIL: &[&str] = &[
+    "jessie", "stretch", "buster", "bullseye", "bookworm", "xenial", "bionic", "focal",
+    "jammy", "noble", "oracular",
+];
+
+/// The default `/bin/sh` of an image, read from its name and tag (`python:3.12-bookworm`,
+/// `nvidia/cuda:12.4-devel-ubuntu22.04`, `rocm/dev-almalinux-8`); `None` when they do
+/// not tell. A Debian or Ubuntu image whose release cannot be told counts as one whose
+/// dash may lack `pipefail`.
+pub fn image_sh(reference: &str) -> Option<ImageSh> {
+    let image = ImageRef::parse(reference);
+    let repo = image.repository_lower();
+    let tag = image.tag_lower();
+    if is_no_libc(&image)
+        || (repo.contains("distroless") && !tag.contains("debug"))
+        || tag.contains("chiseled")
+        || repo.contains("/windows/")
+        || tag.contains("windowsservercore")
+        || tag.contains("nanoserver")
+    {
+        return Some(ImageSh::NoPosixShell);
+    }
+    if image_sh_has_pipefail(reference) == Some(true) {
+        return Some(ImageSh::Pipefail);
+    }
+    let short = image.short_name();
+    let tokens: Vec<&str> = short
+        .split(['-', '_'])
+        .chain(tag.split(['-', '_']))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut debian_like = short == "ubuntu"
+        || DEBIAN_FAMILY.contains(&short.as_str())
+        || short == "eclipse-temurin";
+    for (i, token) in tokens.iter().enumerate() {
+        let named = |name: &str| {
+            token.strip_prefix(name).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit())
+            })
+        };
+        if token.contains("alpine") || named("wolfi") {
+            return Some(ImageSh::Pipefail);
+        }
+        if BASH_SH.iter().any(|d| named(d)) || named("rhel") {
+            return Some(ImageSh::Pipefail);
+        }
+        if DASH_WITH_PIPEFAIL.contains(token) {
+            return Some(ImageSh::Pipefail);
+        }
+        if DASH_WITHOUT_PIPEFAIL.contains(token) {
+            return Some(ImageSh::DashMaybeWithoutPipefail);
+        }
+        // `ubuntu24.04`, `ubuntu-25.04`, `debian13`.
+        for (distro, first_with) in [("ubuntu", 25), ("debian", 13)] {
+            if !named(distro) {
+                continue;
+            }
+            debian_like = true;
+            let version = match token.get(distro.len()..) {
+                Some("") => tokens.get(i + 1).copied().unwrap_or(""),
+                Some(rest) => rest,
+                None => "",
+            };
+            let major = version.split('.').next().and_then(|v| v.parse::<u32>().ok());
+            if major.is_some_and(|m| m >= first_with) {
+                return Some(ImageSh::Pipefail);
+            }
+        }
+    }
+    debian_like.then_some(ImageSh::DashMaybeWithoutPipefail)
+}
+
 /// The value of a shell word with the variables of `id`'s state (ENV and ARG values).
 pub fn resolve_word(ctx: &Context<'_>, id: InstructionId, word: &Word) -> Option<String> {
     let state = ctx.state(id)?;
@@ -299,5 +390,37 @@ mod tests {
         assert_eq!(image_sh_has_pipefail("ubuntu:24.04"), Some(false));
         assert_eq!(image_sh_has_pipefail("fedora:40"), Some(true));
         assert_eq!(image_sh_has_pipefail("example.com/custom"), None);
+    }
+
+    #[test]
+    fn default_shells() {
+        use ImageSh::*;
+        assert_eq!(image_sh("nginx:1.29.8-alpine-slim"), Some(Pipefail));
+        assert_eq!(image_sh("rocm/dev-almalinux-8:7.2.1-complete"), Some(Pipefail));
+        assert_eq!(image_sh("buildpack-deps:trixie"), Some(Pipefail));
+        assert_eq!(image_sh("ubuntu:26.04"), Some(Pipefail));
+        assert_eq!(image_sh("ubuntu:24.04"), Some(DashMaybeWithoutPipefail));
+        assert_eq!(image_sh("ubuntu:latest"), Some(DashMaybeWithoutPipefail));
+        assert_eq!(
+            image_sh("nvidia/cuda:12.9.1-devel-ubuntu24.04"),
+            Some(DashMaybeWithoutPipefail)
+        );
+        assert_eq!(image_sh("rocm/dev-ubuntu-22.04"), Some(DashMaybeWithoutPipefail));
+        assert_eq!(
+            image_sh("ghcr.io/astral-sh/uv:python3.12-bookworm-slim"),
+            Some(DashMaybeWithoutPipefail)
+        );
+        assert_eq!(image_sh("python:3.12-slim"), Some(DashMaybeWithoutPipefail));
+        assert_eq!(image_sh("scratch"), Some(NoPosixShell));
+        assert_eq!(image_sh("gcr.io/distroless/base-debian12"), Some(NoPosixShell));
+        assert_eq!(
+            image_sh("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled"),
+            Some(NoPosixShell)
+        );
+        assert_eq!(
+            image_sh("mcr.microsoft.com/windows/servercore:ltsc2022"),
+            Some(NoPosixShell)
+        );
+        assert_eq!(image_sh("discourse/ruby:3.3"), None);
     }
 }

@@ -1,4 +1,7 @@
-use crate::helpers::reliability::{image_sh_has_pipefail, stage_image};
+use std::collections::BTreeMap;
+
+use crate::helpers::reliability::{image_sh, stage_image, ImageSh};
+use crate::helpers::speed::line_start;
 use crate::prelude::*;
 use dockopt_shell::{NodeId, NodeKind, Script, ShellOptions};
 
@@ -51,7 +54,8 @@ declare_rule! {
 
 impl Check for MissingPipefail {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
-        for (id, _) in ctx.instructions_of(InstructionKind::Run) {
+        let mut shell_lines: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+        for (id, instruction) in ctx.instructions_of(InstructionKind::Run) {
             let Some(state) = ctx.state(id) else {
                 continue;
             };
@@ -68,10 +72,12 @@ impl Check for MissingPipefail {
                 .map(|s| Some(s.as_str()))
                 .collect();
             shell_options.apply_set(&shell_args);
-            let image = ctx.stage_of(id).and_then(|s| stage_image(ctx, s.index));
+            let stage = ctx.stage_of(id).map(|s| s.index);
+            let image = stage.and_then(|s| stage_image(ctx, s));
             for run in ctx.scripts(id) {
                 // A heredoc with its own shebang does not get the SHELL's options.
-                let initial = if run.shell == shell_program {
+                let run_by_shell = run.shell == shell_program;
+                let initial = if run_by_shell {
                     shell_options
                 } else {
                     ShellOptions::default()
@@ -79,22 +85,74 @@ impl Check for MissingPipefail {
                 if initial.pipefail {
                     continue;
                 }
-                if !supports_pipefail(&run.shell, image.as_deref()) {
+                let remedy = match remedy(&run.shell, image.as_deref()) {
+                    Some(Remedy::BashShell)
+                        if !run_by_shell || run.origin == ScriptOrigin::ExecShell =>
+                    {
+                        Remedy::Unknown
+                    }
+                    Some(remedy) => remedy,
+                    None => continue,
+                };
+                let Some(pipe) = unchecked_pipe(run) else {
                     continue;
-                }
-                check_script(run, out);
+                };
+                // One `SHELL` line per stage, before its first reported `RUN`: the
+                // fixes of a stage's findings all make the same edit.
+                let shell_at = match (remedy, stage) {
+                    (Remedy::BashShell, Some(stage)) => Some(
+                        shell_lines
+                            .entry(stage)
+                            .or_insert_with(|| shell_line(ctx, instruction))
+                            .clone(),
+                    ),
+                    _ => None,
+                };
+                report(run, &pipe, remedy, shell_at.as_ref(), out);
             }
         }
     }
 }
 
-fn supports_pipefail(shell: &str, image: Option<&str>) -> bool {
+/// How a missing `pipefail` can be set for a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Remedy {
+    /// The shell understands `set -o pipefail`.
+    SetPipefail,
+    /// `/bin/sh` is a dash that may not: run the step with bash instead.
+    BashShell,
+    /// The image's `/bin/sh` cannot be told.
+    Unknown,
+}
+
+/// The remedy for a script run by `shell` in `image`; `None` when there is no POSIX shell
+/// to speak of (a Windows or shell-less image, PowerShell, cmd).
+fn remedy(shell: &str, image: Option<&str>) -> Option<Remedy> {
     match shell {
-        "bash" | "zsh" | "ksh" | "mksh" | "ash" | "busybox" => true,
-        "sh" | "dash" => image.and_then(image_sh_has_pipefail).unwrap_or(false),
-        _ => false,
+        "bash" | "zsh" | "ksh" | "mksh" | "ash" | "busybox" => Some(Remedy::SetPipefail),
+        "sh" | "dash" => match image.map(image_sh) {
+            Some(Some(ImageSh::Pipefail)) => Some(Remedy::SetPipefail),
+            Some(Some(ImageSh::DashMaybeWithoutPipefail)) => Some(Remedy::BashShell),
+            Some(Some(ImageSh::NoPosixShell)) => None,
+            Some(None) | None => Some(Remedy::Unknown),
+        },
+        _ => None,
     }
 }
+
+/// The `SHELL` fix's insertion: a line of its own before the instruction, indented alike.
+fn shell_line(ctx: &Context<'_>, instruction: &Instruction) -> (usize, String) {
+    let keyword = usize::from(instruction.keyword_range().start());
+    let start = line_start(ctx.source, keyword);
+    let indent = ctx
+        .source
+        .get(start..keyword)
+        .filter(|s| s.chars().all(|c| c == ' ' || c == '\t'))
+        .unwrap_or("");
+    (start, format!("{indent}{BASH_PIPEFAIL}\n"))
+}
+
+const BASH_PIPEFAIL: &str = r#"SHELL ["/bin/bash", "-o", "pipefail", "-c"]"#;
 
 /// Commands whose failure in front of a pipe is not worth a report.
 fn harmless_writer(name: Option<&str>) -> bool {
@@ -121,7 +179,17 @@ fn harmless_writer(name: Option<&str>) -> bool {
     )
 }
 
-fn check_script(run: &RunScript, out: &mut Findings) {
+/// The first pipe of a script whose writer can fail unnoticed.
+#[derive(Debug, Clone, Copy)]
+struct UncheckedPipe {
+    pipe: NodeId,
+    writer: NodeId,
+    reader: NodeId,
+    /// Whether some pipe of the script may end its writer early with SIGPIPE.
+    sigpipe_risk: bool,
+}
+
+fn unchecked_pipe(run: &RunScript) -> Option<UncheckedPipe> {
     let script = &run.script;
     let mut first = None;
     let mut sigpipe_risk = false;
@@ -157,9 +225,29 @@ fn check_script(run: &RunScript, out: &mut Findings) {
             first = Some((pipe, *writer, *last));
         }
     }
-    let Some((pipe, writer, reader)) = first else {
-        return;
-    };
+    let (pipe, writer, reader) = first?;
+    Some(UncheckedPipe {
+        pipe,
+        writer,
+        reader,
+        sigpipe_risk,
+    })
+}
+
+fn report(
+    run: &RunScript,
+    unchecked: &UncheckedPipe,
+    remedy: Remedy,
+    shell_at: Option<&(usize, String)>,
+    out: &mut Findings,
+) {
+    let script = &run.script;
+    let UncheckedPipe {
+        pipe,
+        writer,
+        reader,
+        sigpipe_risk,
+    } = *unchecked;
     let writer_name = name(script, writer).unwrap_or("a command");
     let reader_name = name(script, reader).unwrap_or("the last command");
     let finding = out.report(
@@ -170,9 +258,33 @@ fn check_script(run: &RunScript, out: &mut Findings) {
             run.shell
         ),
     );
-    finding.help(
-        "start the command with `set -o pipefail &&`, or use `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]`",
-    );
+    match remedy {
+        Remedy::SetPipefail => finding.help("start the command with `set -o pipefail &&`"),
+        Remedy::BashShell => finding.help(format!(
+            "this image's `/bin/sh` is dash, which may lack `pipefail`: run the step with \
+             `{BASH_PIPEFAIL}`"
+        )),
+        Remedy::Unknown => finding.help(format!(
+            "start the command with `set -o pipefail &&` if this image's `{}` supports it, \
+             else run the step with `{BASH_PIPEFAIL}`",
+            run.shell
+        )),
+    };
+    if remedy == Remedy::BashShell {
+        if let Some((at, line)) = shell_at {
+            finding.fix(Fix {
+                safety: FixSafety::Unsafe,
+                description: "run the stage's steps from here on with bash and pipefail \
+                              (bash differs from dash in places)"
+                    .to_string(),
+                edits: vec![Edit::insert(*at, line.clone())],
+            });
+        }
+        return;
+    }
+    if remedy != Remedy::SetPipefail {
+        return;
+    }
     if let Some(edit) = insert_pipefail(run) {
         let (safety, description) = if sigpipe_risk {
             (
