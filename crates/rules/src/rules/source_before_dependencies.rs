@@ -119,6 +119,32 @@ fn manifests(op: &PkgOp) -> Option<Vec<String>> {
     }
 }
 
+/// Whether the install reads local paths other than its manifests (pip's `--find-links`,
+/// `--index-url`/`--extra-index-url` given as paths or `file:` URLs, `--editable`) from
+/// under `dest`, where the copy puts the source tree.
+fn reads_copied_paths(op: &PkgOp, workdir: &str, dest: &str) -> bool {
+    const PATH_FLAGS: [&str; 8] = [
+        "--find-links",
+        "-f",
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--editable",
+        "-e",
+        "--src",
+    ];
+    op.flags
+        .iter()
+        .filter(|f| PATH_FLAGS.contains(&f.name.as_str()) || f.meaning == Some(Meaning::Editable))
+        .filter_map(|f| f.value.as_deref())
+        .filter_map(|value| match value.split_once("://") {
+            Some(("file", path)) => Some(path),
+            Some(_) => None,
+            None => Some(value),
+        })
+        .any(|path| is_under(&dockopt_model::normalize_workdir(workdir, path), dest))
+}
+
 /// A step that can run before the source is copied: it cannot read it.
 fn independent_of_source(ctx: &Context<'_>, id: InstructionId, dest_absolute: bool) -> bool {
     let Some(ins) = ctx.model.instruction(id) else {
@@ -221,10 +247,18 @@ impl Check for SourceBeforeDependencies {
                         names.join(" and ")
                     ),
                 );
-                r.help(format!(
-                    "copy {} first, install, then copy the rest",
-                    names.join(" and ")
-                ));
+                let reads_paths = reads_copied_paths(op, &workdir, &dest);
+                if reads_paths {
+                    r.help(format!(
+                        "copy {} and the local folders the install reads (`--find-links`, `-e`) first, install, then copy the rest",
+                        names.join(" and ")
+                    ));
+                } else {
+                    r.help(format!(
+                        "copy {} first, install, then copy the rest",
+                        names.join(" and ")
+                    ));
+                }
                 let between: Vec<InstructionId> = ids
                     .iter()
                     .copied()
@@ -239,6 +273,11 @@ impl Check for SourceBeforeDependencies {
                     .iter()
                     .all(|i| independent_of_source(ctx, *i, dest_absolute))
                 {
+                    continue;
+                }
+                // An install that also reads other local paths from the copied tree
+                // (`--find-links ./vendor`, `-e .`) would fail with only the manifests there.
+                if reads_paths {
                     continue;
                 }
                 if let Some(fix) =
