@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # dockopt lint against hadolint 2.15, side by side with hyperfine, on the same files in the
 # same run: the 34 corpus Dockerfiles, and a generated 300-line Dockerfile with 60 RUNs.
-# Twice: dockopt's own rules only (`--shellcheck=never`), and with ShellCheck run on every
-# RUN script (`--shellcheck`), which is the like-for-like comparison since hadolint always
-# runs ShellCheck. Prints the ratio of mean times. Usage: bash bench/lint-vs-hadolint.sh
+# dockopt's own rules only (`--shellcheck=never`), then with ShellCheck run on every RUN
+# script (`--shellcheck`), which is the like-for-like comparison since hadolint always runs
+# ShellCheck. dockopt keeps ShellCheck's results in a cache (here a private one), so the
+# ShellCheck runs are timed twice: cold (the cache emptied before every run, hyperfine
+# --prepare) and warm (filled by the warmup runs). Prints the ratio of mean times.
+# Usage: bash bench/lint-vs-hadolint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh >/dev/null
@@ -13,6 +16,8 @@ cargo build --release -q -p dockopt
 DOCKOPT="$PWD/target/release/dockopt"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+# dockopt's ShellCheck cache lives here, not in the user's cache.
+export XDG_CACHE_HOME="$W/cache"
 
 CORPUS=(../shared/corpus/*/Dockerfile)
 python3 bench/gen-dockerfile.py > "$W/Dockerfile"
@@ -31,14 +36,20 @@ print(f"  dockopt is {h['mean']/d['mean']:.1f}x faster")
 PY
 }
 
-run() { # $1 = label, $2 = dockopt's ShellCheck flag, rest = files
-  local label=$1 flag=$2; shift 2
-  hyperfine -N --warmup 3 --runs "${RUNS:-20}" -i --export-json "$W/$label.json" \
+run() { # $1 = label, $2 = dockopt's ShellCheck flag, $3 = cold|warm, rest = files
+  local label=$1 flag=$2 cache=$3; shift 3
+  local prepare=()
+  if [ "$cache" = cold ]; then prepare=(--prepare "rm -rf $XDG_CACHE_HOME"); fi
+  hyperfine -N --warmup 3 --runs "${RUNS:-20}" -i "${prepare[@]}" --export-json "$W/$label.json" \
     "$DOCKOPT lint $flag $*" "$HADOLINT --no-fail $*" > "$W/$label.txt"
-  echo "$label (dockopt lint $flag):"; ratio "$W/$label.json"
+  local note=""
+  if [ "$cache" != - ]; then note=", $cache cache"; fi
+  echo "$label (dockopt lint $flag$note):"; ratio "$W/$label.json"
 }
 
-run corpus --shellcheck=never "${CORPUS[@]}"
-run generated-300-lines --shellcheck=never "$W/Dockerfile"
-run corpus-with-shellcheck --shellcheck "${CORPUS[@]}"
-run generated-300-lines-with-shellcheck --shellcheck "$W/Dockerfile"
+run corpus --shellcheck=never - "${CORPUS[@]}"
+run generated-300-lines --shellcheck=never - "$W/Dockerfile"
+run corpus-with-shellcheck-cold --shellcheck cold "${CORPUS[@]}"
+run generated-300-lines-with-shellcheck-cold --shellcheck cold "$W/Dockerfile"
+run corpus-with-shellcheck-warm --shellcheck warm "${CORPUS[@]}"
+run generated-300-lines-with-shellcheck-warm --shellcheck warm "$W/Dockerfile"

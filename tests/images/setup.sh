@@ -156,19 +156,26 @@ export_image() {
     mv "$tmp" "$dest"
 }
 
+# Whether an export holds all four forms and was made from inputs with hash $2.
+export_current() {
+    local dest=$1 hash=$2
+    [[ -f $dest/.inputs-sha256 && $(cat "$dest/.inputs-sha256") == "$hash" ]] || return 1
+    [[ -f $dest/oci-gzip/index.json && -f $dest/oci-zstd/index.json ]] || return 1
+    [[ -f $dest/docker.tar && -f $dest/oci.tar ]]
+}
+
 build_one() {
     local dir=$1 name
     name=$(basename "$dir")
     local hash
     hash=$(context_hash "$dir")
     local stamp=$OUT/$name/.inputs-sha256
-    if [[ $FORCE -eq 0 && -f $stamp && $(cat "$stamp") == "$hash" ]]; then
+    if [[ $FORCE -eq 0 ]] && export_current "$OUT/$name" "$hash"; then
         local extra_ok=1
         if [[ -f $dir/targets ]]; then
             while read -r _stage image; do
                 [[ -n ${image:-} ]] || continue
-                [[ -f $OUT/$image/.inputs-sha256 && $(cat "$OUT/$image/.inputs-sha256") == "$hash" ]] \
-                    || extra_ok=0
+                export_current "$OUT/$image" "$hash" || extra_ok=0
             done <"$dir/targets"
         fi
         if [[ $extra_ok -eq 1 ]]; then

@@ -7,10 +7,11 @@ use std::sync::Once;
 
 use anyhow::anyhow;
 use dockopt_report::Format;
+use dockopt_rules::selection::Selection;
 use dockopt_rules::{
-    lint_project, lint_source_with, ExternalLinter, LintSettings, ProjectFile, ALL,
+    lint_project, lint_source_deferring, ExternalFilter, LintSettings, ProjectFile, ALL,
 };
-use dockopt_shellcheck::ShellCheck;
+use dockopt_shellcheck::{FileScripts, ShellCheck};
 use rayon::prelude::*;
 
 use crate::discover::find_dockerfiles_or_fail;
@@ -41,6 +42,10 @@ pub struct Args {
         require_equals = true
     )]
     pub shellcheck: ShellCheckMode,
+    /// Neither read nor write the cache of ShellCheck results
+    /// (`$XDG_CACHE_HOME/dockopt/shellcheck`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// When `dockopt lint` runs ShellCheck.
@@ -71,20 +76,24 @@ fn shellcheck(mode: ShellCheckMode) -> anyhow::Result<Option<ShellCheck>> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let setup = RuleSetup::new(&args.rules)?;
     let files = find_dockerfiles_or_fail(&args.paths)?;
-    let shellcheck = shellcheck(args.shellcheck)?;
-    let external: Vec<&dyn ExternalLinter> = shellcheck
-        .as_ref()
-        .map(|s| s as &dyn ExternalLinter)
-        .into_iter()
-        .collect();
+    let shellcheck = shellcheck(args.shellcheck)?.map(|found| {
+        match dockopt_shellcheck::default_cache_dir().filter(|_| !args.no_cache) {
+            Some(dir) => found.with_cache(&dir),
+            None => found,
+        }
+    });
     let missing_notice = Once::new();
-    let reported: Vec<Reported> = files
+    // The rules run file by file; the scripts ShellCheck is to check are gathered on the
+    // way and checked afterwards, all files together, in a few processes.
+    let linted: Vec<(Reported, Option<Pending>)> = files
         .par_iter()
         .map(|path| {
             let file = setup.for_file(path)?;
             let text = match read_text(path) {
                 Ok(text) => text,
-                Err(message) => return Ok(Reported::unreadable(display_path(path), message)),
+                Err(message) => {
+                    return Ok((Reported::unreadable(display_path(path), message), None))
+                }
             };
             let settings = LintSettings {
                 rules: ALL,
@@ -102,22 +111,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     );
                 });
             }
-            let lint = lint_source_with(path, &text, &settings, &external);
-            Ok(Reported {
+            let checker = shellcheck
+                .as_ref()
+                .filter(|_| file.selection.shellcheck_may_report());
+            let (lint, deferred) = lint_source_deferring(path, &text, &settings, |ctx| {
+                checker.map(|c| c.scripts(ctx))
+            });
+            let pending = deferred.and_then(|(scripts, filter)| {
+                Some(Pending {
+                    scripts: scripts.filter(|s| !s.is_empty())?,
+                    filter,
+                    selection: file.selection.clone(),
+                })
+            });
+            let reported = Reported {
                 path: display_path(path),
                 text,
                 lint,
                 failure_level: file.failure_level,
-            })
+            };
+            Ok((reported, pending))
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut reported = reported;
+    let mut reported = Vec::with_capacity(linted.len());
+    let mut pending = Vec::new();
+    for (index, (file, waiting)) in linted.into_iter().enumerate() {
+        reported.push(file);
+        if let Some(waiting) = waiting {
+            pending.push((index, waiting));
+        }
+    }
+    if let Some(checker) = &shellcheck {
+        let scripts: Vec<&FileScripts> = pending.iter().map(|(_, p)| &p.scripts).collect();
+        let results = checker.check_files(&scripts);
+        for ((index, waiting), result) in pending.iter().zip(results) {
+            if let Some(file) = reported.get_mut(*index) {
+                waiting
+                    .filter
+                    .add(&waiting.selection, &mut file.lint, result);
+            }
+        }
+    }
     add_project_findings(&setup, &files, &mut reported)?;
     Ok(ExitCode::from(print_report(
         &reported,
         args.format,
         args.statistics,
     )))
+}
+
+/// A linted file's scripts waiting for ShellCheck, and what its findings go through.
+struct Pending {
+    scripts: FileScripts,
+    filter: ExternalFilter,
+    selection: Selection,
 }
 
 /// Runs the rules that compare Dockerfiles, once per repository (the nearest folder above

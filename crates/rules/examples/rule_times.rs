@@ -1,12 +1,18 @@
+use dockopt_rules::{Context, Findings, ALL};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
-use dockopt_rules::{Context, Findings, ALL};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let reps: usize = std::env::var("REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
-    let texts: Vec<String> = args.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let texts: Vec<String> = args
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
     let options = BTreeMap::new();
     let mut times: BTreeMap<&str, f64> = BTreeMap::new();
     let mut phase = |name: &'static str, t: Instant, times: &mut BTreeMap<&str, f64>| {
@@ -23,7 +29,9 @@ fn main() {
             let unknown = Vec::new();
             let ctx = Context::new(Path::new("Dockerfile"), &parse, &model, &options, &unknown);
             let t = Instant::now();
-            for (id, _) in ctx.instructions() { let _ = ctx.scripts(id); }
+            for (id, _) in ctx.instructions() {
+                let _ = ctx.scripts(id);
+            }
             phase("0 scripts", t, &mut times);
             for rule in ALL {
                 let meta = rule.meta();
@@ -38,5 +46,7 @@ fn main() {
     v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap());
     let total: f64 = v.iter().map(|x| x.1).sum();
     println!("total per rep {:.3} ms", total * 1000.0 / reps as f64);
-    for (n, t) in v.iter().take(25) { println!("{:8.3} ms  {}", t * 1000.0 / reps as f64, n); }
+    for (n, t) in v.iter().take(25) {
+        println!("{:8.3} ms  {}", t * 1000.0 / reps as f64, n);
+    }
 }

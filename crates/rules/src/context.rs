@@ -22,6 +22,54 @@ pub struct Context<'a> {
     /// Names in suppression comments that no rule answers to: (where, the name).
     pub unknown_pragma_names: &'a [(Range<usize>, String)],
     scripts: Vec<OnceCell<Vec<RunScript>>>,
+    /// Answers the helpers give about one instruction, kept because several rules ask
+    /// them for every instruction of the file.
+    pub(crate) memo: Memo,
+}
+
+/// Per-file answers of the helpers, filled on first use (one cell per instruction).
+pub(crate) struct Memo {
+    /// The stages whose layers make up the image.
+    pub(crate) shipping_stages: OnceCell<Vec<usize>>,
+    /// The instructions whose layers lie under each instruction's layer.
+    pub(crate) layers_below: Vec<OnceCell<Vec<InstructionId>>>,
+    /// What each instruction's own layer holds that a later `RUN` may delete.
+    pub(crate) layer_content: Vec<OnceCell<Vec<crate::helpers::size::LayerContent>>>,
+    /// Whether each instruction deletes the Debian images' apt `docker-clean` hook.
+    pub(crate) removes_apt_hook: Vec<OnceCell<bool>>,
+    /// Whether the hook is gone by each instruction (it or one below deletes it).
+    pub(crate) apt_archives_kept: Vec<OnceCell<bool>>,
+}
+
+impl Memo {
+    fn new(count: usize) -> Memo {
+        fn cells<T>(count: usize) -> Vec<OnceCell<T>> {
+            (0..count).map(|_| OnceCell::new()).collect()
+        }
+        Memo {
+            shipping_stages: OnceCell::new(),
+            layers_below: cells(count),
+            layer_content: cells(count),
+            removes_apt_hook: cells(count),
+            apt_archives_kept: cells(count),
+        }
+    }
+}
+
+/// The answer for instruction `id` from its cell in `cells`, computed on first use; an
+/// id without a cell is answered each time.
+pub(crate) fn memoized<'c, T>(
+    cells: &'c [OnceCell<T>],
+    id: InstructionId,
+    compute: impl FnOnce() -> T,
+) -> std::borrow::Cow<'c, T>
+where
+    T: Clone,
+{
+    match cells.get(id) {
+        Some(cell) => std::borrow::Cow::Borrowed(cell.get_or_init(compute)),
+        None => std::borrow::Cow::Owned(compute()),
+    }
 }
 
 /// Where a shell script of a `RUN` comes from.
@@ -119,6 +167,7 @@ impl<'a> Context<'a> {
             options,
             unknown_pragma_names,
             scripts: (0..count).map(|_| OnceCell::new()).collect(),
+            memo: Memo::new(count),
         }
     }
 

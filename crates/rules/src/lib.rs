@@ -20,7 +20,10 @@ pub mod selection;
 
 pub use context::{Context, RunScript, ScriptOrigin, ScriptText};
 pub use dockopt_diagnostic::{Diagnostic, FixSafety, Group, Level};
-pub use lint::{lint_source, lint_source_with, ExternalLinter, FileLint, LintSettings};
+pub use lint::{
+    lint_source, lint_source_deferring, lint_source_with, ExternalFilter, ExternalLinter, FileLint,
+    LintSettings,
+};
 pub use pragma::is_shellcheck_code;
 pub use project::{lint_project, ProjectFile};
 pub use rule::{

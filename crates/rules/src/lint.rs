@@ -49,9 +49,75 @@ pub fn lint_source_with(
     settings: &LintSettings<'_>,
     external: &[&dyn ExternalLinter],
 ) -> FileLint {
+    let (mut lint, deferred) = lint_source_deferring(path, text, settings, |ctx| {
+        external
+            .iter()
+            .filter(|linter| linter.wanted(settings.selection))
+            .map(|linter| linter.lint(ctx))
+            .collect::<Vec<_>>()
+    });
+    if let Some((results, filter)) = deferred {
+        for result in results {
+            filter.add(settings.selection, &mut lint, result);
+        }
+    }
+    lint
+}
+
+/// What a file's suppressions say about findings that come after its rules ran: those of
+/// an external linter that checks many files at once.
+#[derive(Debug)]
+pub struct ExternalFilter {
+    pragmas: Pragmas,
+}
+
+impl ExternalFilter {
+    /// Adds an external linter's result for the file to `lint` as [`lint_source_with`]
+    /// would: findings through the suppressions and `selection` (the file's), in source
+    /// order; a failure as a file error.
+    pub fn add(
+        &self,
+        selection: &Selection,
+        lint: &mut FileLint,
+        result: Result<Vec<Finding>, String>,
+    ) {
+        match result {
+            Ok(found) => {
+                for mut finding in found {
+                    let diagnostic = &mut finding.diagnostic;
+                    if self.pragmas.suppresses(&diagnostic.rule, &diagnostic.range) {
+                        continue;
+                    }
+                    let Some(level) =
+                        selection.shellcheck_level(&diagnostic.rule, diagnostic.level)
+                    else {
+                        continue;
+                    };
+                    diagnostic.level = level;
+                    lint.findings.push(finding);
+                }
+                sort_findings(&mut lint.findings);
+            }
+            Err(message) => lint.errors.push(FileError {
+                message,
+                range: None,
+            }),
+        }
+    }
+}
+
+/// [`lint_source`], and `gather` run on the parsed file (to collect what an external
+/// linter will check later, with other files); with what it gave and the filter for the
+/// findings that come of it, unless the file did not parse.
+pub fn lint_source_deferring<T>(
+    path: &Path,
+    text: &str,
+    settings: &LintSettings<'_>,
+    gather: impl FnOnce(&Context<'_>) -> T,
+) -> (FileLint, Option<(T, ExternalFilter)>) {
     let parse = dockopt_syntax::parse(text);
     if !parse.errors().is_empty() {
-        return FileLint {
+        let lint = FileLint {
             findings: Vec::new(),
             errors: parse
                 .errors()
@@ -62,6 +128,7 @@ pub fn lint_source_with(
                 })
                 .collect(),
         };
+        return (lint, None);
     }
     let model = Model::new(parse.dockerfile());
     let pragmas = Pragmas::collect(&parse, settings.rules);
@@ -86,34 +153,17 @@ pub fn lint_source_with(
             findings.push(finding);
         }
     }
-    let mut errors = Vec::new();
-    for linter in external {
-        if !linter.wanted(settings.selection) {
-            continue;
-        }
-        match linter.lint(&ctx) {
-            Ok(found) => {
-                for mut finding in found {
-                    let diagnostic = &mut finding.diagnostic;
-                    if pragmas.suppresses(&diagnostic.rule, &diagnostic.range) {
-                        continue;
-                    }
-                    let Some(level) = settings
-                        .selection
-                        .shellcheck_level(&diagnostic.rule, diagnostic.level)
-                    else {
-                        continue;
-                    };
-                    diagnostic.level = level;
-                    findings.push(finding);
-                }
-            }
-            Err(message) => errors.push(FileError {
-                message,
-                range: None,
-            }),
-        }
-    }
+    let gathered = gather(&ctx);
+    sort_findings(&mut findings);
+    let lint = FileLint {
+        findings,
+        errors: Vec::new(),
+    };
+    (lint, Some((gathered, ExternalFilter { pragmas })))
+}
+
+/// Source order: by range, then rule name.
+fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             a.diagnostic.range.start,
@@ -126,5 +176,4 @@ pub fn lint_source_with(
                 &b.diagnostic.rule,
             ))
     });
-    FileLint { findings, errors }
 }

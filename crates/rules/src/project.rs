@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use dockopt_model::Model;
+use rayon::prelude::*;
 
 use crate::pragma::Pragmas;
 use crate::rule::ProjectFindings;
@@ -31,21 +32,23 @@ pub fn lint_project(files: &[ProjectFile<'_>], rules: &[&'static dyn Rule]) -> V
     if enabled.is_empty() || files.len() < 2 {
         return out;
     }
+    // Parsing, the models and the shell scripts are most of the work: done in parallel,
+    // before the rules compare the files.
     let parses: Vec<(usize, dockopt_syntax::Parse)> = files
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, f)| (i, dockopt_syntax::parse(f.text)))
         .filter(|(_, p)| p.errors().is_empty())
         .collect();
     let models: Vec<Model<'_>> = parses
-        .iter()
+        .par_iter()
         .map(|(_, p)| Model::new(p.dockerfile()))
         .collect();
     let pragmas: Vec<Pragmas> = parses
         .iter()
         .map(|(_, p)| Pragmas::collect(p, rules))
         .collect();
-    let contexts: Vec<Context<'_>> = parses
+    let mut contexts: Vec<Context<'_>> = parses
         .iter()
         .zip(&models)
         .zip(&pragmas)
@@ -54,6 +57,11 @@ pub fn lint_project(files: &[ProjectFile<'_>], rules: &[&'static dyn Rule]) -> V
             Context::new(file.path, parse, model, file.options, &pragmas.unknown)
         })
         .collect();
+    contexts.par_iter_mut().for_each(|ctx| {
+        for (id, _) in ctx.instructions_of(dockopt_syntax::InstructionKind::Run) {
+            ctx.scripts(id);
+        }
+    });
     for rule in enabled {
         let meta = rule.meta();
         let mut found = ProjectFindings::new(meta, contexts.len());

@@ -1,19 +1,13 @@
-//! One ShellCheck process for several scripts: each script becomes a file with a header
-//! (the dialect's shebang and an `export` line declaring the variables the build defines),
-//! and each finding is mapped back from the file's line and column to a byte of the script.
+//! Scripts as ShellCheck reads them: each script becomes a file with a header (the
+//! dialect's shebang and an `export` line declaring the variables the build defines), and
+//! each finding is mapped back from the file's line and column to a byte of the script.
 
 use std::ops::Range;
-use std::path::Path;
-use std::process::Command;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::declared;
 use crate::dialect::{self, Dialect};
-
-/// ShellCheck codes never reported: 2187 (ash is checked as dash, which is what dockopt
-/// asks for), 1090 and 1091 (`source` of a file ShellCheck cannot see; a Dockerfile has no
-/// way to say where it is).
-const EXCLUDED: &str = "1090,1091,2187";
 
 /// A script to check.
 #[derive(Debug, Clone)]
@@ -25,7 +19,7 @@ pub struct Input<'a> {
 }
 
 /// How serious ShellCheck says a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -46,6 +40,20 @@ pub struct Comment {
     pub message: String,
 }
 
+/// One finding as ShellCheck reports it, placed in the file it read (1-based lines,
+/// columns in characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Found {
+    pub line: u32,
+    pub end_line: u32,
+    pub column: u32,
+    pub end_column: u32,
+    pub level: Severity,
+    pub code: u32,
+    pub message: String,
+}
+
 /// The file ShellCheck reads for one script, and where each of its lines comes from.
 #[derive(Debug)]
 pub(crate) struct Prepared {
@@ -56,6 +64,14 @@ pub(crate) struct Prepared {
 }
 
 pub(crate) fn prepare(input: &Input<'_>) -> Prepared {
+    prepare_declaring(input, declared::relevant)
+}
+
+/// [`prepare`], declaring the names `select` picks among the valid declared ones.
+fn prepare_declaring(
+    input: &Input<'_>,
+    select: impl for<'n> FnOnce(&str, &'n [String]) -> Vec<&'n str>,
+) -> Prepared {
     let text = input.text;
     let mut content = String::with_capacity(text.len() + 64);
     let mut lines = Vec::new();
@@ -78,12 +94,13 @@ pub(crate) fn prepare(input: &Input<'_>) -> Prepared {
         push_line(&mut content, input.dialect.shebang());
         lines.push(None);
     }
-    let declared: Vec<&str> = input
+    let valid: Vec<String> = input
         .declared
         .iter()
-        .map(String::as_str)
         .filter(|name| is_identifier(name))
+        .cloned()
         .collect();
+    let declared = select(text, &valid);
     if !declared.is_empty() {
         let mut export = String::from("export");
         for name in &declared {
@@ -133,89 +150,23 @@ impl Prepared {
             .map_or(content.len(), |(i, _)| i);
         Some(start + within)
     }
-}
 
-#[derive(Deserialize)]
-struct Report {
-    comments: Vec<RawComment>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawComment {
-    file: String,
-    line: u32,
-    end_line: u32,
-    column: u32,
-    end_column: u32,
-    level: Severity,
-    code: u32,
-    message: String,
-}
-
-/// Checks every script in one ShellCheck process (`program`); the findings, in the order
-/// ShellCheck gives them. Findings on the header lines dockopt adds are dropped.
-pub fn check(program: &Path, inputs: &[Input<'_>]) -> Result<Vec<Comment>, String> {
-    if inputs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let dir = tempfile::Builder::new()
-        .prefix("dockopt-shellcheck")
-        .tempdir()
-        .map_err(|e| format!("shellcheck: cannot make a temporary folder: {e}"))?;
-    let prepared: Vec<Prepared> = inputs.iter().map(prepare).collect();
-    let mut names = Vec::with_capacity(inputs.len());
-    for (index, file) in prepared.iter().enumerate() {
-        let name = format!("script{index}.sh");
-        std::fs::write(dir.path().join(&name), &file.content)
-            .map_err(|e| format!("shellcheck: cannot write a temporary file: {e}"))?;
-        names.push(name);
-    }
-    let output = Command::new(program)
-        .current_dir(dir.path())
-        .args(["--format=json1", "--norc", "--exclude", EXCLUDED, "--"])
-        .args(&names)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    // 0: nothing found; 1: findings; anything else is a failure of ShellCheck itself.
-    if !matches!(output.status.code(), Some(0 | 1)) {
-        return Err(format!(
-            "{} failed ({}): {}",
-            program.display(),
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    let report: Report = serde_json::from_slice(&output.stdout).map_err(|e| {
-        format!(
-            "{}: unexpected output (not ShellCheck's json1 format): {e}",
-            program.display()
-        )
-    })?;
-    let mut comments = Vec::with_capacity(report.comments.len());
-    for raw in report.comments {
-        let Some(script) = names.iter().position(|n| *n == raw.file) else {
-            continue;
-        };
-        let (Some(input), Some(file)) = (inputs.get(script), prepared.get(script)) else {
-            continue;
-        };
-        let Some(start) = file.locate(input.text, raw.line, raw.column) else {
-            continue;
-        };
-        let end = file
-            .locate(input.text, raw.end_line, raw.end_column)
+    /// `found` placed in the script `text` (script number `script`); `None` for a finding
+    /// on a header line dockopt added.
+    pub(crate) fn comment(&self, text: &str, script: usize, found: &Found) -> Option<Comment> {
+        let start = self.locate(text, found.line, found.column)?;
+        let end = self
+            .locate(text, found.end_line, found.end_column)
             .unwrap_or(start)
             .max(start);
-        comments.push(Comment {
+        Some(Comment {
             script,
             range: start..end,
-            code: raw.code,
-            severity: raw.level,
-            message: raw.message,
-        });
+            code: found.code,
+            severity: found.level,
+            message: found.message.clone(),
+        })
     }
-    Ok(comments)
 }
 
 #[cfg(test)]
@@ -245,6 +196,79 @@ mod tests {
         // Past the end of a line: the end of that line.
         assert_eq!(p.locate(i.text, 3, 99), Some(7));
         assert_eq!(p.locate(i.text, 9, 1), None);
+    }
+
+    #[test]
+    fn names_the_script_cannot_see_are_not_declared() {
+        let i = input("apt-get update\n", &["VERSION", "HTTP_PROXY"]);
+        let p = prepare(&i);
+        assert_eq!(p.content, "#!/bin/sh\napt-get update\n");
+        assert_eq!(p.locate(i.text, 2, 1), Some(0));
+    }
+
+    /// Leaving out the declared names a script cannot see changes none of ShellCheck's
+    /// findings: not the unassigned references, not the misspelling suggestions (which
+    /// pick among the assigned names), not the quoting advice (declared values are known).
+    #[test]
+    fn declaring_only_relevant_names_changes_no_finding() {
+        let declared = [
+            "PG_MAJOR_VERSION",
+            "PG_MAJOR",
+            "app_home_dir",
+            "LANG",
+            "VERSION",
+            "TARGETARCH",
+            "HTTP_PROXY",
+            "http_proxy",
+            "no_proxy",
+        ];
+        let scripts = [
+            "echo $PG_MAJOR_VERSON $PG_MAJR $LANG\n",
+            "echo $app_home_dri ${VERSIN}\ncd $app_home_dir && ls $VERSION\n",
+            "set -eux; apt-get update && apt-get install -y curl; rm -rf /var/lib/apt/lists/*\n",
+            "case $TARGETARC in amd64) a=x86_64;; esac; echo $a $LANGS $lang\n",
+            "for v in 1 2; do echo $v $http_prox $NO_PROXY; done\n",
+            "name=VERSION; echo ${!name} $VERSION_X\n",
+        ];
+        let program = crate::find_on_path(std::ffi::OsStr::new("shellcheck"))
+            .expect("this test runs the `shellcheck` program, which is not on PATH");
+        let dir = tempfile::tempdir().unwrap();
+        let mut misspellings = 0;
+        for (i, script) in scripts.iter().enumerate() {
+            let i_input = input(script, &declared);
+            let files = [
+                prepare(&i_input),
+                prepare_declaring(&i_input, |_, all| all.iter().map(String::as_str).collect()),
+            ];
+            let mut names = Vec::new();
+            for (j, file) in files.iter().enumerate() {
+                let name = format!("s{i}_{j}.sh");
+                std::fs::write(dir.path().join(&name), &file.content).unwrap();
+                names.push(name);
+            }
+            let found = crate::process::run(&program, dir.path(), &names).unwrap();
+            let comments: Vec<Vec<Comment>> = files
+                .iter()
+                .zip(&found)
+                .map(|(file, found)| {
+                    found
+                        .iter()
+                        .filter_map(|f| file.comment(i_input.text, i, f))
+                        .collect()
+                })
+                .collect();
+            assert_eq!(comments[0], comments[1], "{script}");
+            misspellings += comments[0].iter().filter(|c| c.code == 2153).count();
+            // Indirect expansion keeps every name.
+            if !script.contains("${!") {
+                assert!(
+                    files[0].content.len() < files[1].content.len(),
+                    "{}",
+                    files[0].content
+                );
+            }
+        }
+        assert!(misspellings >= 2, "the suggestions were not exercised");
     }
 
     #[test]

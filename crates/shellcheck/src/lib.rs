@@ -1,14 +1,22 @@
 //! ShellCheck for Dockerfiles: runs the `shellcheck` program on the shell scripts of every
-//! `RUN` (shell form, and heredoc bodies run as scripts), in one process per Dockerfile, and
-//! reports its findings as dockopt findings named by their code (`SC2086`) at the exact
-//! place in the Dockerfile, across line continuations and inside heredocs.
+//! `RUN` (shell form, and heredoc bodies run as scripts) and reports its findings as dockopt
+//! findings named by their code (`SC2086`) at the exact place in the Dockerfile, across line
+//! continuations and inside heredocs.
 //!
 //! The dialect comes from the `SHELL` in effect, a heredoc's shebang, or `sh`. The `ARG`
 //! and `ENV` names in scope are declared to ShellCheck, so it does not report them as
 //! referenced but not assigned (SC2154).
+//!
+//! The scripts of many Dockerfiles are checked together ([`ShellCheck::check_files`]): each
+//! distinct script once, in as few processes as there are cores, with results optionally
+//! kept in an on-disk cache ([`ShellCheck::with_cache`]).
 
 mod batch;
+mod cache;
+mod declared;
 mod dialect;
+mod pool;
+mod process;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -20,7 +28,8 @@ use dockopt_rules::{
 };
 use dockopt_shell::Span;
 
-pub use batch::{check, Comment, Input, Severity};
+use batch::{Comment, Input, Severity};
+pub use cache::default_dir as default_cache_dir;
 pub use dialect::Dialect;
 
 /// Variables BuildKit passes to every `RUN` without an `ARG` (the proxy settings).
@@ -39,23 +48,112 @@ const PREDEFINED: [&str; 8] = [
 #[derive(Debug, Clone)]
 pub struct ShellCheck {
     program: PathBuf,
+    /// At most this many `shellcheck` processes at once.
+    jobs: usize,
+    cache: Option<cache::Cache>,
 }
 
 impl ShellCheck {
     /// `shellcheck` from `PATH`, if it is there.
     pub fn find() -> Option<ShellCheck> {
-        find_on_path(OsStr::new("shellcheck")).map(|program| ShellCheck { program })
+        find_on_path(OsStr::new("shellcheck")).map(ShellCheck::at)
     }
 
-    /// A ShellCheck at a known path.
+    /// A ShellCheck at a known path, running as many processes at once as there are cores,
+    /// without a cache.
     pub fn at(program: impl Into<PathBuf>) -> ShellCheck {
         ShellCheck {
             program: program.into(),
+            jobs: std::thread::available_parallelism().map_or(1, usize::from),
+            cache: None,
         }
+    }
+
+    /// At most `jobs` `shellcheck` processes at once (at least one).
+    pub fn with_jobs(mut self, jobs: usize) -> ShellCheck {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// Keeps results in the folder `dir` (see [`default_cache_dir`]) and reuses them for
+    /// the same program, dialect, declared names and script text. Without effect when the
+    /// program's file cannot be examined.
+    pub fn with_cache(mut self, dir: &Path) -> ShellCheck {
+        self.cache = cache::Cache::open(dir, &self.program);
+        self
     }
 
     pub fn program(&self) -> &Path {
         &self.program
+    }
+
+    /// The scripts of the Dockerfile of `ctx` that ShellCheck can check, to be checked
+    /// with [`ShellCheck::check_files`].
+    pub fn scripts(&self, ctx: &Context<'_>) -> FileScripts {
+        FileScripts {
+            path: ctx.path.to_path_buf(),
+            scripts: scripts(ctx),
+        }
+    }
+
+    /// Checks the scripts of several Dockerfiles together; the findings for each file (in
+    /// the order of `files`), or the error that kept its scripts from being checked.
+    pub fn check_files(&self, files: &[&FileScripts]) -> Vec<Result<Vec<Finding>, String>> {
+        let mut inputs = Vec::new();
+        let mut owner = Vec::new();
+        for (file_index, file) in files.iter().enumerate() {
+            for (text, dialect, declared) in &file.scripts {
+                inputs.push(Input {
+                    text: &text.text,
+                    dialect: *dialect,
+                    declared: declared.clone(),
+                });
+                owner.push((file_index, text));
+            }
+        }
+        let pool = pool::Pool {
+            program: &self.program,
+            jobs: self.jobs,
+            cache: self.cache.as_ref(),
+        };
+        let mut results: Vec<Result<Vec<Finding>, String>> =
+            files.iter().map(|_| Ok(Vec::new())).collect();
+        for (outcome, (file_index, text)) in pool.check(&inputs).into_iter().zip(owner) {
+            let Some(result) = results.get_mut(file_index) else {
+                continue;
+            };
+            let Ok(findings) = result else {
+                continue;
+            };
+            match outcome {
+                Ok(comments) => findings.extend(comments.iter().map(|comment| {
+                    let range = text.file_range(Span {
+                        start: comment.range.start,
+                        end: comment.range.end,
+                    });
+                    finding(comment, range)
+                })),
+                Err(message) => {
+                    let path = files.get(file_index).map_or(Path::new(""), |f| &f.path);
+                    *result = Err(format!("{}: {message}", path.display()));
+                }
+            }
+        }
+        results
+    }
+}
+
+/// The shell scripts of one Dockerfile that ShellCheck can check.
+#[derive(Debug, Clone)]
+pub struct FileScripts {
+    path: PathBuf,
+    scripts: Vec<(ScriptText, Dialect, Vec<String>)>,
+}
+
+impl FileScripts {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        self.scripts.is_empty()
     }
 }
 
@@ -102,29 +200,10 @@ impl ExternalLinter for ShellCheck {
     }
 
     fn lint(&self, ctx: &Context<'_>) -> Result<Vec<Finding>, String> {
-        let scripts = scripts(ctx);
-        let inputs: Vec<Input<'_>> = scripts
-            .iter()
-            .map(|(text, dialect, declared)| Input {
-                text: &text.text,
-                dialect: *dialect,
-                declared: declared.clone(),
-            })
-            .collect();
-        let comments =
-            check(&self.program, &inputs).map_err(|e| format!("{}: {e}", ctx.path.display()))?;
-        let mut findings = Vec::with_capacity(comments.len());
-        for comment in comments {
-            let Some((text, _, _)) = scripts.get(comment.script) else {
-                continue;
-            };
-            let range = text.file_range(Span {
-                start: comment.range.start,
-                end: comment.range.end,
-            });
-            findings.push(finding(&comment, range));
-        }
-        Ok(findings)
+        let scripts = self.scripts(ctx);
+        self.check_files(&[&scripts])
+            .pop()
+            .unwrap_or_else(|| Ok(Vec::new()))
     }
 }
 

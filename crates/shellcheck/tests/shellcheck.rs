@@ -1,6 +1,7 @@
 //! ShellCheck on real Dockerfile text: findings land on the exact line and column (across
-//! continuations, in heredocs, with CRLF line endings), one process per Dockerfile, with the
-//! build's variables declared and the ignore comments honoured.
+//! continuations, in heredocs, with CRLF line endings), with the build's variables declared
+//! and the ignore comments honoured; the scripts of many Dockerfiles share a few processes,
+//! each distinct script is checked once, and results can be cached.
 //!
 //! These tests need the `shellcheck` program (Debian package `shellcheck`).
 
@@ -8,7 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use dockopt_rules::selection::{Selection, SelectionSpec, Selector};
-use dockopt_rules::{lint_source_with, ExternalLinter, FileLint, Level, LintSettings, ALL};
+use dockopt_rules::{
+    lint_source_deferring, lint_source_with, ExternalLinter, FileLint, Level, LintSettings, ALL,
+};
 use dockopt_shellcheck::ShellCheck;
 
 fn shellcheck() -> ShellCheck {
@@ -325,4 +328,150 @@ fn a_failing_shellcheck_is_an_error_for_the_file() {
         "{:?}",
         missing.errors
     );
+}
+
+/// Lints Dockerfiles as `dockopt lint` does: the rules file by file, then ShellCheck on the
+/// scripts of all of them at once.
+fn lint_files(linter: &ShellCheck, texts: &[String]) -> Vec<FileLint> {
+    let selection = Selection::resolve(&only_shellcheck(), ALL);
+    let options = BTreeMap::new();
+    let settings = LintSettings {
+        rules: ALL,
+        selection: &selection,
+        options: &options,
+    };
+    let mut lints = Vec::new();
+    let mut pending = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let path = PathBuf::from(format!("dir{i}/Dockerfile"));
+        let (lint, deferred) =
+            lint_source_deferring(&path, text, &settings, |ctx| linter.scripts(ctx));
+        lints.push(lint);
+        pending.push(deferred.unwrap());
+    }
+    let scripts: Vec<_> = pending.iter().map(|(s, _)| s).collect();
+    let results = linter.check_files(&scripts);
+    assert_eq!(results.len(), texts.len());
+    for ((lint, (_, filter)), result) in lints.iter_mut().zip(&pending).zip(results) {
+        filter.add(&selection, lint, result);
+    }
+    lints
+}
+
+/// `RULE line:column text` for each finding of `lint` on `text`.
+fn described(text: &str, lint: &FileLint) -> Vec<String> {
+    lint.findings
+        .iter()
+        .map(|f| {
+            let (line, column) = position(text, f.diagnostic.range.start);
+            format!(
+                "{} {line}:{column} {}",
+                f.diagnostic.rule,
+                text.get(f.diagnostic.range.clone()).unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// Dockerfiles with one script of their own (long enough to be worth a second process)
+/// and one script they all share.
+fn many_dockerfiles(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            let padding = "# a comment that makes the script longer\n".repeat(30);
+            format!(
+                "FROM debian:12\nARG VERSION_{i}\nRUN echo \"$VERSION_{i}\" $own_{i}\nRUN <<EOF\n{padding}echo $shared\nEOF\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn scripts_of_many_dockerfiles_share_few_processes_and_return_to_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (counting, log) = counting_shellcheck(dir.path());
+    let texts = many_dockerfiles(6);
+    let lints = lint_files(&counting.with_jobs(2), &texts);
+    let calls: Vec<usize> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    // Two processes for six files; the shared script is checked once: 6 + 1 files, after
+    // the five options of each call.
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls.iter().map(|n| n - 5).sum::<usize>(), 7, "{calls:?}");
+    for (i, (text, lint)) in texts.iter().zip(&lints).enumerate() {
+        assert!(lint.errors.is_empty(), "{:?}", lint.errors);
+        let found = described(text, lint);
+        let unassigned = with_code(&found, "SC2154");
+        // Each file gets its own finding, at its own place, and the shared one.
+        assert_eq!(
+            unassigned,
+            vec![
+                format!("SC2154 3:23 $own_{i}").as_str(),
+                "SC2154 35:6 $shared"
+            ],
+            "{found:?}"
+        );
+    }
+    // The same files linted one at a time give the same findings.
+    for (text, lint) in texts.iter().zip(&lints) {
+        let alone = lint_with(&shellcheck(), text, &only_shellcheck());
+        assert_eq!(described(text, &alone), described(text, lint));
+    }
+}
+
+#[test]
+fn cached_results_are_reused_and_equal_to_fresh_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (counting, log) = counting_shellcheck(dir.path());
+    let cached = counting.with_cache(&dir.path().join("cache"));
+    let calls = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let texts = many_dockerfiles(3);
+    let fresh = lint_files(&cached, &texts);
+    let first = calls();
+    assert!(first >= 1);
+    let again = lint_files(&cached, &texts);
+    assert_eq!(calls(), first, "a warm cache starts no process");
+    for ((text, a), b) in texts.iter().zip(&fresh).zip(&again) {
+        assert!(!a.findings.is_empty());
+        assert_eq!(described(text, a), described(text, b));
+    }
+    // A script not seen before is checked, alone.
+    let changed = vec![texts[0].replace("$own_0", "$other")];
+    let found = described(&changed[0], &lint_files(&cached, &changed)[0]);
+    assert_eq!(calls(), first + 1);
+    assert!(
+        found.contains(&"SC2154 3:23 $other".to_string()),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_failing_batch_is_an_error_for_each_of_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("shellcheck");
+    std::fs::write(&broken, "#!/bin/sh\necho 'bad option' >&2\nexit 3\n").unwrap();
+    make_executable(&broken);
+    let cached = ShellCheck::at(&broken).with_cache(&dir.path().join("cache"));
+    let texts = many_dockerfiles(2);
+    for _ in 0..2 {
+        // Failures are not cached: the second run fails the same way.
+        let lints = lint_files(&cached, &texts);
+        for (i, lint) in lints.iter().enumerate() {
+            assert_eq!(lint.errors.len(), 1, "{:?}", lint.errors);
+            let message = &lint.errors[0].message;
+            assert!(
+                message.starts_with(&format!("dir{i}/Dockerfile: ")),
+                "{message}"
+            );
+            assert!(message.contains("bad option"), "{message}");
+        }
+    }
 }

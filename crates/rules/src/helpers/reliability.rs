@@ -243,8 +243,8 @@ const DASH_WITH_PIPEFAIL: &[&str] = &[
 
 /// Debian and Ubuntu release names whose dash has no `pipefail`.
 const DASH_WITHOUT_PIPEFAIL: &[&str] = &[
-    "jessie", "stretch", "buster", "bullseye", "bookworm", "xenial", "bionic", "focal",
-    "jammy", "noble", "oracular",
+    "jessie", "stretch", "buster", "bullseye", "bookworm", "xenial", "bionic", "focal", "jammy",
+    "noble", "oracular",
 ];
 
 /// The default `/bin/sh` of an image, read from its name and tag (`python:3.12-bookworm`,
@@ -273,9 +273,8 @@ pub fn image_sh(reference: &str) -> Option<ImageSh> {
         .chain(tag.split(['-', '_']))
         .filter(|t| !t.is_empty())
         .collect();
-    let mut debian_like = short == "ubuntu"
-        || DEBIAN_FAMILY.contains(&short.as_str())
-        || short == "eclipse-temurin";
+    let mut debian_like =
+        short == "ubuntu" || DEBIAN_FAMILY.contains(&short.as_str()) || short == "eclipse-temurin";
     for (i, token) in tokens.iter().enumerate() {
         let named = |name: &str| {
             token.strip_prefix(name).is_some_and(|rest| {
@@ -305,7 +304,10 @@ pub fn image_sh(reference: &str) -> Option<ImageSh> {
                 Some(rest) => rest,
                 None => "",
             };
-            let major = version.split('.').next().and_then(|v| v.parse::<u32>().ok());
+            let major = version
+                .split('.')
+                .next()
+                .and_then(|v| v.parse::<u32>().ok());
             if major.is_some_and(|m| m >= first_with) {
                 return Some(ImageSh::Pipefail);
             }
@@ -396,7 +398,10 @@ mod tests {
     fn default_shells() {
         use ImageSh::*;
         assert_eq!(image_sh("nginx:1.29.8-alpine-slim"), Some(Pipefail));
-        assert_eq!(image_sh("rocm/dev-almalinux-8:7.2.1-complete"), Some(Pipefail));
+        assert_eq!(
+            image_sh("rocm/dev-almalinux-8:7.2.1-complete"),
+            Some(Pipefail)
+        );
         assert_eq!(image_sh("buildpack-deps:trixie"), Some(Pipefail));
         assert_eq!(image_sh("ubuntu:26.04"), Some(Pipefail));
         assert_eq!(image_sh("ubuntu:24.04"), Some(DashMaybeWithoutPipefail));
@@ -405,14 +410,20 @@ mod tests {
             image_sh("nvidia/cuda:12.9.1-devel-ubuntu24.04"),
             Some(DashMaybeWithoutPipefail)
         );
-        assert_eq!(image_sh("rocm/dev-ubuntu-22.04"), Some(DashMaybeWithoutPipefail));
+        assert_eq!(
+            image_sh("rocm/dev-ubuntu-22.04"),
+            Some(DashMaybeWithoutPipefail)
+        );
         assert_eq!(
             image_sh("ghcr.io/astral-sh/uv:python3.12-bookworm-slim"),
             Some(DashMaybeWithoutPipefail)
         );
         assert_eq!(image_sh("python:3.12-slim"), Some(DashMaybeWithoutPipefail));
         assert_eq!(image_sh("scratch"), Some(NoPosixShell));
-        assert_eq!(image_sh("gcr.io/distroless/base-debian12"), Some(NoPosixShell));
+        assert_eq!(
+            image_sh("gcr.io/distroless/base-debian12"),
+            Some(NoPosixShell)
+        );
         assert_eq!(
             image_sh("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled"),
             Some(NoPosixShell)
@@ -421,6 +432,10 @@ mod tests {
             image_sh("mcr.microsoft.com/windows/servercore:ltsc2022"),
             Some(NoPosixShell)
         );
-        assert_eq!(image_sh("discourse/ruby:3.3"), None);
+        assert_eq!(
+            image_sh("discourse/ruby:3.4.10-bookworm-slim"),
+            Some(DashMaybeWithoutPipefail)
+        );
+        assert_eq!(image_sh("example.com/custom/base:1.0"), None);
     }
 }

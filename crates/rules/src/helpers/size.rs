@@ -6,7 +6,7 @@ use dockopt_shell::pkg::{cache_dirs, CacheKind, Env, Manager, Meaning, Operation
 use dockopt_shell::{CommandRef, Span, Word};
 use dockopt_syntax::InstructionKind;
 
-use crate::context::{Context, RunScript};
+use crate::context::{memoized, Context, RunScript};
 use crate::helpers::packages::base_image_env;
 use crate::helpers::speed;
 
@@ -51,6 +51,13 @@ pub fn run_env(ctx: &Context<'_>, id: InstructionId, cmd: &CommandRef<'_>) -> En
 /// The stages whose layers make up the image the build produces: the final stage and the
 /// stages it is built `FROM`, final stage first.
 pub fn shipping_stages(ctx: &Context<'_>) -> Vec<usize> {
+    ctx.memo
+        .shipping_stages
+        .get_or_init(|| find_shipping_stages(ctx))
+        .clone()
+}
+
+fn find_shipping_stages(ctx: &Context<'_>) -> Vec<usize> {
     let mut out = Vec::new();
     let mut stage = ctx.model.final_stage();
     while let Some(s) = stage {
@@ -65,8 +72,12 @@ pub fn shipping_stages(ctx: &Context<'_>) -> Vec<usize> {
 
 /// Whether the layer of instruction `id` is part of the image the build produces.
 pub fn ships(ctx: &Context<'_>, id: InstructionId) -> bool {
-    ctx.stage_of(id)
-        .is_some_and(|s| shipping_stages(ctx).contains(&s.index))
+    ctx.stage_of(id).is_some_and(|s| {
+        ctx.memo
+            .shipping_stages
+            .get_or_init(|| find_shipping_stages(ctx))
+            .contains(&s.index)
+    })
 }
 
 /// Whether stage `stage` is `ancestor` or built `FROM` it (directly or through others).
@@ -85,6 +96,10 @@ pub fn descends_from(ctx: &Context<'_>, stage: usize, ancestor: usize) -> bool {
 /// The instructions whose layers lie under the layer of `id`: those before it in its
 /// stage and in the stages that stage is built on, in file order.
 pub fn layers_below(ctx: &Context<'_>, id: InstructionId) -> Vec<InstructionId> {
+    memoized(&ctx.memo.layers_below, id, || find_layers_below(ctx, id)).into_owned()
+}
+
+fn find_layers_below(ctx: &Context<'_>, id: InstructionId) -> Vec<InstructionId> {
     let Some(stage) = ctx.stage_of(id) else {
         return Vec::new();
     };
@@ -280,16 +295,28 @@ impl LayerCache {
 /// official Debian/Ubuntu images' `docker-clean` hook, which otherwise deletes downloaded
 /// `.deb` files after every install.
 pub fn apt_archives_kept(ctx: &Context<'_>, id: InstructionId) -> bool {
-    let hook = "/etc/apt/apt.conf.d/docker-clean";
-    let mut ids = layers_below(ctx, id);
-    ids.push(id);
-    ids.into_iter().any(|other| {
-        ctx.scripts(other).iter().any(|script| {
-            script.script.commands().any(|cmd| {
-                rm_paths(ctx, other, script, &cmd)
-                    .iter()
-                    .any(|d| d.path == hook || within(hook, &d.path) && d.path != "/")
+    *memoized(&ctx.memo.apt_archives_kept, id, || {
+        let below = memoized(&ctx.memo.layers_below, id, || find_layers_below(ctx, id));
+        below
+            .iter()
+            .copied()
+            .chain(std::iter::once(id))
+            .any(|other| {
+                *memoized(&ctx.memo.removes_apt_hook, other, || {
+                    removes_apt_hook(ctx, other)
+                })
             })
+    })
+}
+
+/// Whether a `RUN` deletes the apt `docker-clean` hook.
+fn removes_apt_hook(ctx: &Context<'_>, id: InstructionId) -> bool {
+    let hook = "/etc/apt/apt.conf.d/docker-clean";
+    ctx.scripts(id).iter().any(|script| {
+        script.script.commands().any(|cmd| {
+            rm_paths(ctx, id, script, &cmd)
+                .iter()
+                .any(|d| d.path == hook || within(hook, &d.path) && d.path != "/")
         })
     })
 }
@@ -784,10 +811,23 @@ pub struct LayerContent {
 /// left, files `COPY`/`ADD` put there, and trees `RUN`s created (`node_modules` of a JS
 /// install, a `git clone`, a virtual environment, a downloaded file).
 pub fn layer_contents(ctx: &Context<'_>, id: InstructionId) -> Vec<LayerContent> {
+    let below = memoized(&ctx.memo.layers_below, id, || find_layers_below(ctx, id));
     let mut out = Vec::new();
-    for other in layers_below(ctx, id) {
+    for &other in below.iter() {
+        let own = memoized(&ctx.memo.layer_content, other, || {
+            own_layer_content(ctx, other)
+        });
+        out.extend(own.iter().cloned());
+    }
+    out
+}
+
+/// What the layer of `other` itself holds, for [`layer_contents`].
+fn own_layer_content(ctx: &Context<'_>, other: InstructionId) -> Vec<LayerContent> {
+    let mut out = Vec::new();
+    {
         let Some(instruction) = ctx.model.instruction(other) else {
-            continue;
+            return out;
         };
         match instruction.kind() {
             InstructionKind::Copy | InstructionKind::Add => {

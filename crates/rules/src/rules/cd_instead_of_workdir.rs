@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a `cd` that changes the working directory of a whole `RUN` step where
     /// `WORKDIR` would say it once: a step that starts with `cd DIR && ...`, or a directory
-    /// that several steps of a stage `cd` into. A `RUN` that is nothing but `cd DIR` is
+    /// that several steps of a stage `cd` into (setting options or sourcing an
+    /// environment first, `. .venv/bin/activate && cd src && ...`, still counts as
+    /// starting with it). A `RUN` that is nothing but `cd DIR` is
     /// reported as a mistake: the change is lost when the step ends. A one-off `cd` in the
     /// middle of a step (`git clone URL && cd repo && make`) is left alone: a `WORKDIR`
     /// there would outlive the step.
@@ -174,6 +176,7 @@ fn step_cds<'c>(ctx: &'c Context<'_>) -> Vec<StepCd<'c>> {
         if deleted_later(ctx, named.id, &later, &target) {
             continue;
         }
+        // Setting up the environment (`set -e`, `. .venv/bin/activate`) does not count.
         let first = script
             .script
             .commands()
@@ -181,7 +184,7 @@ fn step_cds<'c>(ctx: &'c Context<'_>) -> Vec<StepCd<'c>> {
             .all(|c| {
                 matches!(
                     c.command().program(),
-                    Some("set" | "export" | "umask" | "shopt")
+                    Some("set" | "export" | "umask" | "shopt" | "." | "source")
                 )
             });
         out.push(StepCd {

@@ -7,18 +7,21 @@ use dockopt_shell::{NodeId, NodeKind, Script, ShellOptions};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `RUN` with a pipe (`curl ... | tar x`) run by a shell that supports
-    /// `pipefail` when `pipefail` is not set, neither by `SHELL` (`SHELL ["/bin/bash",
-    /// "-o", "pipefail", "-c"]`) nor by `set -o pipefail` in the script (DL4006).
+    /// Reports a `RUN` with a pipe (`curl ... | tar x`) when `pipefail` is not set,
+    /// neither by `SHELL` (`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`) nor by
+    /// `set -o pipefail` in the script (DL4006).
     ///
-    /// The shell is worked out from `SHELL` and the base image: bash, zsh, ksh and
-    /// busybox ash support `pipefail`, and so does `/bin/sh` on Alpine and Wolfi (busybox)
-    /// and on Fedora and RHEL-like images (bash). Debian's and Ubuntu's `/bin/sh` is dash,
-    /// which only supports `pipefail` from Debian 13 (trixie) on: a `RUN` on an older or
-    /// unknown Debian/Ubuntu base with the default shell is not reported, because
-    /// `set -o pipefail` would make it fail there. Images whose shell cannot be told
-    /// are not reported either. Pipes fed only by commands that cannot really fail
-    /// (`echo`, `printf`, `uname`...) and pipes in an `if`/`while` condition are ignored.
+    /// The remedy depends on the shell, worked out from `SHELL` and the base image: bash,
+    /// zsh, ksh and busybox ash understand `set -o pipefail`, and so does `/bin/sh` on
+    /// Alpine and Wolfi (busybox), on Fedora and RHEL-like images (bash) and on Debian 13
+    /// (trixie) and Ubuntu 25.04 on (dash 0.5.12-7 and later). Older Debian and Ubuntu
+    /// `/bin/sh` is a dash without `pipefail`, where `set -o pipefail` would fail the
+    /// build: there the remedy is to run the step with bash (always installed on Debian
+    /// and Ubuntu) through `SHELL`. When the image's shell cannot be told, the finding
+    /// names both remedies and offers no fix. Windows and shell-less images are not
+    /// checked. Pipes fed only by commands that cannot really fail (`echo`, `printf`,
+    /// `uname`...) are ignored, since `pipefail` changes nothing there, and so are pipes
+    /// in an `if`/`while` condition, whose status is a test.
     ///
     /// ## Why it matters
     /// A pipeline's status is its last command's: when `curl` fails (a 404, a network
@@ -37,11 +40,17 @@ declare_rule! {
     /// RUN set -o pipefail && wget -qO- https://example.com/tool.tar.gz | tar xz -C /usr/local/bin
     /// ```
     ///
+    /// On a Debian or Ubuntu image whose dash may lack `pipefail`, the fix inserts
+    /// `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the stage's first reported
+    /// `RUN`.
+    ///
     /// ## Fix safety
     /// Safe: `set -o pipefail &&` is put in front of the script (or as the first line of
     /// a heredoc body). When a pipe ends in a reader that may stop early (`head`,
     /// `grep -q`) or starts with `yes`, the writer can die of SIGPIPE and `pipefail`
-    /// would turn that into a failure, so the fix is offered as unsafe there.
+    /// would turn that into a failure, so the fix is offered as unsafe there. The `SHELL`
+    /// fix is unsafe: every later step of the stage (and of the stages built on it) then
+    /// runs under bash instead of dash, which reads some scripts differently.
     pub struct MissingPipefail {
         name: "missing-pipefail",
         group: Reliability,
@@ -54,7 +63,7 @@ declare_rule! {
 
 impl Check for MissingPipefail {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
-        let mut shell_lines: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+        let mut shell_lines: BTreeMap<usize, Option<(usize, String)>> = BTreeMap::new();
         for (id, instruction) in ctx.instructions_of(InstructionKind::Run) {
             let Some(state) = ctx.state(id) else {
                 continue;
@@ -75,8 +84,10 @@ impl Check for MissingPipefail {
             let stage = ctx.stage_of(id).map(|s| s.index);
             let image = stage.and_then(|s| stage_image(ctx, s));
             for run in ctx.scripts(id) {
-                // A heredoc with its own shebang does not get the SHELL's options.
-                let run_by_shell = run.shell == shell_program;
+                // A heredoc with its own shebang is run by that program, not by SHELL.
+                let shebang = matches!(run.origin, ScriptOrigin::Heredoc(_))
+                    && run.script.source().starts_with("#!");
+                let run_by_shell = run.shell == shell_program && !shebang;
                 let initial = if run_by_shell {
                     shell_options
                 } else {
@@ -100,12 +111,10 @@ impl Check for MissingPipefail {
                 // One `SHELL` line per stage, before its first reported `RUN`: the
                 // fixes of a stage's findings all make the same edit.
                 let shell_at = match (remedy, stage) {
-                    (Remedy::BashShell, Some(stage)) => Some(
-                        shell_lines
-                            .entry(stage)
-                            .or_insert_with(|| shell_line(ctx, instruction))
-                            .clone(),
-                    ),
+                    (Remedy::BashShell, Some(stage)) => shell_lines
+                        .entry(stage)
+                        .or_insert_with(|| shell_line(ctx, instruction))
+                        .clone(),
                     _ => None,
                 };
                 report(run, &pipe, remedy, shell_at.as_ref(), out);
@@ -140,16 +149,16 @@ fn remedy(shell: &str, image: Option<&str>) -> Option<Remedy> {
     }
 }
 
-/// The `SHELL` fix's insertion: a line of its own before the instruction, indented alike.
-fn shell_line(ctx: &Context<'_>, instruction: &Instruction) -> (usize, String) {
+/// The `SHELL` fix's insertion: a line of its own before the instruction, indented alike;
+/// `None` when something else starts that line.
+fn shell_line(ctx: &Context<'_>, instruction: &Instruction) -> Option<(usize, String)> {
     let keyword = usize::from(instruction.keyword_range().start());
     let start = line_start(ctx.source, keyword);
     let indent = ctx
         .source
         .get(start..keyword)
-        .filter(|s| s.chars().all(|c| c == ' ' || c == '\t'))
-        .unwrap_or("");
-    (start, format!("{indent}{BASH_PIPEFAIL}\n"))
+        .filter(|s| s.chars().all(|c| c == ' ' || c == '\t'))?;
+    Some((start, format!("{indent}{BASH_PIPEFAIL}\n")))
 }
 
 const BASH_PIPEFAIL: &str = r#"SHELL ["/bin/bash", "-o", "pipefail", "-c"]"#;

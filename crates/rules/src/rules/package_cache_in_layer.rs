@@ -17,7 +17,8 @@ declare_rule! {
     /// cargo and gem. The cache directory follows the effective user's home and the tools'
     /// variables (`PIP_CACHE_DIR`, `npm_config_cache`, `GOMODCACHE`, `CARGO_HOME`...); a
     /// `RUN --mount` (cache, tmpfs or bind) on the directory, or a flag or variable that
-    /// turns the cache off, silences it. Only stages whose layers end up in the image (the
+    /// turns the cache off, silences it; so does `pip install --no-index`, which installs
+    /// local wheels without downloading or building anything. Only stages whose layers end up in the image (the
     /// final stage and the stages it is built on) are checked: a builder stage's layers are
     /// thrown away. The official Debian and Ubuntu images delete downloaded `.deb` files
     /// after each install (their `docker-clean` hook), so `/var/cache/apt` is reported only

@@ -11,7 +11,9 @@ declare_rule! {
     /// httpd` instead of `httpd-2.4.57` (DL3033, DL3041), `zypper install httpd` instead of
     /// `httpd=2.4.51` (DL3037). Local package files and URLs, apt release pins
     /// (`pkg/bookworm-backports`), module streams (`nodejs:20`), groups, `apt-get build-dep`
-    /// (it names source packages) and package lists held in variables are not reported.
+    /// (it names source packages) and package names or lists built from variables
+    /// (`postgresql-${PG_MAJOR}`, most often a package whose name carries its version) are
+    /// not reported: dockopt does not judge a name it cannot read.
     ///
     /// ## Why it matters
     /// Without a version, each build installs whatever the mirror has that day: two builds

@@ -18,7 +18,10 @@ declare_rule! {
     /// - `npx pkg` without `@version` (unless the project's own dependencies were
     ///   installed, so `npx` runs the locked local copy);
     /// - `go install pkg@latest` (DL3062), `npm install -g pkg` (DL3016), `gem install
-    ///   pkg` (DL3028) without a version;
+    ///   pkg` (DL3028) without a version. `go install pkg` without `@version` is not
+    ///   reported: it takes the version the working directory's `go.mod` pins (and fails
+    ///   outside a module), never the newest; nor is a local gem file (`gem install
+    ///   --local pups-1.4.0.gem`);
     /// - `pip install pkg` without a version (DL3013), reported at info level: the
     ///   project's own dependencies are better pinned in a lock or requirements file.
     ///
