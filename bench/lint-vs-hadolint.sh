@@ -36,7 +36,7 @@ print(f"  dockopt is {h['mean']/d['mean']:.1f}x faster")
 PY
 }
 
-run() { # $1 = label, $2 = dockopt's ShellCheck flag, $3 = cold|warm, rest = files
+run() { # $1 = label, $2 = dockopt's ShellCheck flag, $3 = cold|warm|- (no ShellCheck), rest = files
   local label=$1 flag=$2 cache=$3; shift 3
   local prepare=()
   if [ "$cache" = cold ]; then prepare=(--prepare "rm -rf $XDG_CACHE_HOME"); fi

@@ -224,11 +224,6 @@ const DIFFERENCES: &[Difference] = &[
             ("DL3067", "qdrant__qdrant__Dockerfile", 31),
         ],
     },
-    Difference {
-        reason: "not a choice but a gap: dockopt's shell parser does not read a `case` \
-                 inside `$(...)` yet, so these steps are not checked",
-        cases: &[("DL4006", OLLAMA, 220), ("DL4006", OLLAMA, 245)],
-    },
 ];
 
 #[derive(Debug, Clone)]

@@ -406,5 +406,7 @@ fn is_tool_name(name: &str) -> bool {
         "cc", "c++", "gcc", "g++", "cpp", "clang", "clang++", "ld", "as",
     ];
     const PREFIXES: &[&str] = &["gcc-", "g++-", "cpp-", "clang-", "clang++-", "ld."];
-    EXACT.contains(&base) || PREFIXES.iter().any(|p| base.starts_with(p))
+    // `ld.so` is the dynamic loader every glibc image needs, not a linker.
+    let is_loader = base == "ld.so" || base.starts_with("ld.so.");
+    !is_loader && (EXACT.contains(&base) || PREFIXES.iter().any(|p| base.starts_with(p)))
 }

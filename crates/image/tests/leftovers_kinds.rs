@@ -257,6 +257,7 @@ fn toolchains_and_headers() {
         "asn1parse",
         "x86_64-linux-gnu-objdump",
         "gccgo-doc",
+        "ld.so",
     ] {
         let path = format!("usr/bin/{not_a_compiler}");
         assert_eq!(classify(&path), None, "{path}");

@@ -1,6 +1,7 @@
 //! Walks the instructions once, as BuildKit dispatches them, to build the model.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use dockopt_syntax::expand::{Env, Lexer};
 use dockopt_syntax::{
@@ -17,8 +18,9 @@ use crate::state::EffectiveState;
 pub(crate) struct Built {
     pub stages: Vec<Stage>,
     pub stage_of: Vec<Option<usize>>,
-    pub before: Vec<Option<EffectiveState>>,
-    pub after: Vec<Option<EffectiveState>>,
+    /// States are shared between instructions that leave them unchanged (most do).
+    pub before: Vec<Option<Arc<EffectiveState>>>,
+    pub after: Vec<Option<Arc<EffectiveState>>>,
     pub final_states: Vec<EffectiveState>,
     pub global_args: Env,
     pub global_declared: Vec<String>,
@@ -56,12 +58,12 @@ pub(crate) fn build(file: &Dockerfile, options: &BuildOptions) -> Built {
         errors: Vec::new(),
     };
     let mut pending: Vec<PendingFrom> = Vec::new();
-    let mut state: Option<EffectiveState> = None;
+    let mut state: Option<Arc<EffectiveState>> = None;
 
     for (id, ins) in instructions.iter().enumerate() {
         if ins.kind() == InstructionKind::From {
             if let Some(done) = state.take() {
-                built.final_states.push(done);
+                built.final_states.push(Arc::unwrap_or_clone(done));
             }
             let (stage, start) = start_stage(
                 id,
@@ -81,8 +83,9 @@ pub(crate) fn build(file: &Dockerfile, options: &BuildOptions) -> Built {
                 });
             }
             built.stage_of[id] = Some(stage.index);
-            built.before[id] = Some(start.clone());
-            built.after[id] = Some(start.clone());
+            let start = Arc::new(start);
+            built.before[id] = Some(Arc::clone(&start));
+            built.after[id] = Some(Arc::clone(&start));
             built.stages.push(stage);
             state = Some(start);
             continue;
@@ -114,13 +117,24 @@ pub(crate) fn build(file: &Dockerfile, options: &BuildOptions) -> Built {
             stage.instructions.push(id);
         }
         built.stage_of[id] = Some(stage_index);
-        built.before[id] = Some(current.clone());
-        apply(ins, id, &lexer, options, &global_args, current, &mut errors);
+        built.before[id] = Some(Arc::clone(current));
+        if changes_state(ins.kind()) {
+            // Copies the state only when an earlier instruction still shares it.
+            apply(
+                ins,
+                id,
+                &lexer,
+                options,
+                &global_args,
+                Arc::make_mut(current),
+                &mut errors,
+            );
+        }
         collect_from_flags(ins, id, stage_index, &mut pending);
-        built.after[id] = Some(current.clone());
+        built.after[id] = Some(Arc::clone(current));
     }
     if let Some(done) = state.take() {
-        built.final_states.push(done);
+        built.final_states.push(Arc::unwrap_or_clone(done));
     }
 
     resolve_pending(&mut built, pending, &mut errors);
@@ -326,6 +340,18 @@ fn start_stage(
 }
 
 /// Applies one stage instruction to the state, as BuildKit's dispatch does.
+/// Whether [`apply`] has anything to do for an instruction of `kind`.
+fn changes_state(kind: InstructionKind) -> bool {
+    matches!(
+        kind,
+        InstructionKind::Arg
+            | InstructionKind::Env
+            | InstructionKind::User
+            | InstructionKind::Workdir
+            | InstructionKind::Shell
+    )
+}
+
 fn apply(
     ins: &Instruction,
     id: usize,

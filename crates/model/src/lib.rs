@@ -36,8 +36,8 @@ pub struct Model<'a> {
     ids: HashMap<u32, InstructionId>,
     stages: Vec<Stage>,
     stage_of: Vec<Option<usize>>,
-    before: Vec<Option<EffectiveState>>,
-    after: Vec<Option<EffectiveState>>,
+    before: Vec<Option<std::sync::Arc<EffectiveState>>>,
+    after: Vec<Option<std::sync::Arc<EffectiveState>>>,
     final_states: Vec<EffectiveState>,
     global_args: Env,
     global_declared: Vec<String>,
@@ -139,7 +139,7 @@ impl<'a> Model<'a> {
 
     /// [`Self::state_before`] by id.
     pub fn state_before_id(&self, id: InstructionId) -> Option<&EffectiveState> {
-        self.before.get(id)?.as_ref()
+        self.before.get(id)?.as_deref()
     }
 
     /// What is in effect after the instruction.
@@ -149,7 +149,7 @@ impl<'a> Model<'a> {
 
     /// [`Self::state_after`] by id.
     pub fn state_after_id(&self, id: InstructionId) -> Option<&EffectiveState> {
-        self.after.get(id)?.as_ref()
+        self.after.get(id)?.as_deref()
     }
 
     /// The state at the end of a stage: what the image of that stage is configured with.

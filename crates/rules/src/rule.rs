@@ -231,7 +231,7 @@ pub struct Findings {
 }
 
 impl Findings {
-    pub fn new(meta: &'static RuleMeta) -> Findings {
+    pub(crate) fn new(meta: &'static RuleMeta) -> Findings {
         Findings {
             meta,
             items: Vec::new(),

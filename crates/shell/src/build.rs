@@ -17,17 +17,31 @@ const MAX_NESTING: usize = 64;
 
 /// Builds the arena for one script.
 pub(crate) struct Builder<'s> {
+    /// The text given to the parser: the script, or the script with case patterns
+    /// balanced ([`crate::case_parens`]), which has the same length and byte positions.
     src: &'s str,
+    /// The script itself, for the text of words and nodes.
+    text: &'s str,
     pub(crate) nodes: Vec<Node>,
     options: ParserOptions,
     /// Current depth of nested substitutions being parsed.
     depth: usize,
+    /// Command substitutions whose text did not parse (left without a body).
+    pub(crate) failed_substitutions: usize,
 }
 
 impl<'s> Builder<'s> {
-    pub(crate) fn new(src: &'s str) -> Self {
+    /// A builder that parses `parse_text`, a rewrite of `text` with the same byte length
+    /// whose differences no span can cover, and takes word text from `text`.
+    pub(crate) fn with_parse_text(text: &'s str, parse_text: &'s str) -> Self {
+        let src = if parse_text.len() == text.len() {
+            parse_text
+        } else {
+            text
+        };
         Self {
             src,
+            text,
             nodes: Vec::new(),
             options: ParserOptions {
                 // Tokenise like bash: Dockerfiles run `sh` or `bash`, and bash accepts more.
@@ -35,6 +49,7 @@ impl<'s> Builder<'s> {
                 ..ParserOptions::default()
             },
             depth: 0,
+            failed_substitutions: 0,
         }
     }
 
@@ -55,7 +70,7 @@ impl<'s> Builder<'s> {
             Ok(Ok(p)) => Ok(p),
             Ok(Err(e)) => Err(self.convert_error(&e, map)),
             Err(_) => Err(ShellError::at(
-                self.src,
+                self.text,
                 map.at(0),
                 "the shell parser failed on this script",
             )),
@@ -66,15 +81,15 @@ impl<'s> Builder<'s> {
         use brush_parser::ParseError as E;
         match e {
             E::ParsingNear(pos) => ShellError::at(
-                self.src,
+                self.text,
                 map.at(pos.index),
                 format!(
                     "unexpected token at {}",
-                    describe_at(self.src, map.at(pos.index))
+                    describe_at(self.text, map.at(pos.index))
                 ),
             ),
             E::ParsingAtEndOfInput => ShellError::at(
-                self.src,
+                self.text,
                 map.at(map.char_len()),
                 "unexpected end of script (an unfinished command, list or compound command)",
             ),
@@ -82,7 +97,7 @@ impl<'s> Builder<'s> {
                 let offset = position
                     .as_ref()
                     .map_or(map.at(map.char_len()), |p| map.at(p.index));
-                ShellError::at(self.src, offset, inner.to_string())
+                ShellError::at(self.text, offset, inner.to_string())
             }
         }
     }
@@ -266,7 +281,7 @@ impl<'s> Builder<'s> {
             ast::Command::ExtendedTest(t, redirects) => {
                 let id = self.alloc(Some(parent), Span::default());
                 let span = self.sspan(&t.loc, map);
-                let text = span.text(self.src).to_string();
+                let text = span.text(self.text).to_string();
                 self.set(id, NodeKind::ExtendedTest { text }, span);
                 if let Some(r) = redirects {
                     let (reds, _) = self.lower_redirect_list(&r.0, span.end, map, id);
@@ -483,7 +498,7 @@ impl<'s> Builder<'s> {
         };
         self.set(sid, NodeKind::Substitution { kind, body }, span);
         Word {
-            raw: span.text(self.src).to_string(),
+            raw: span.text(self.text).to_string(),
             span,
             literal: None,
             parts: vec![WordPart::CommandSubstitution { node: Some(sid) }],
@@ -511,7 +526,7 @@ impl<'s> Builder<'s> {
         let value = match &a.value {
             ast::AssignmentValue::Scalar(w) => self.word_at(&w.value, value_span, owner),
             ast::AssignmentValue::Array(_) => Word {
-                raw: value_span.text(self.src).to_string(),
+                raw: value_span.text(self.text).to_string(),
                 span: value_span,
                 literal: None,
                 parts: Vec::new(),
@@ -645,7 +660,7 @@ impl<'s> Builder<'s> {
             Span::new(after, after)
         };
         Word {
-            raw: span.text(self.src).to_string(),
+            raw: span.text(self.text).to_string(),
             span,
             literal: Some(digits),
             parts: vec![WordPart::Text {
@@ -675,7 +690,7 @@ impl<'s> Builder<'s> {
 
     /// Builds a word whose parsed value is `value` and whose source is `span`.
     fn word_at(&mut self, value: &str, span: Span, owner: NodeId) -> Word {
-        let raw = span.text(self.src).to_string();
+        let raw = span.text(self.text).to_string();
         if is_plain_word(value) {
             // Nothing to expand or unquote: the word is its own literal text (as the word
             // parser would say, at a fraction of the cost; most words are like this).
@@ -803,6 +818,9 @@ impl<'s> Builder<'s> {
         let inner_map = OffsetMap::align(self.src, inner_span, inner);
         self.depth += 1;
         let parsed = self.parse_text(inner, &inner_map);
+        if parsed.is_err() {
+            self.failed_substitutions += 1;
+        }
         let result = parsed.ok().map(|program| {
             let sid = self.alloc(Some(owner), piece_span);
             let body = self.lower_program(&program, &inner_map, Some(sid));
@@ -940,7 +958,7 @@ mod tests {
     /// The shortcut for plain words must give what the word parser gives.
     #[test]
     fn plain_words_are_what_the_word_parser_says() {
-        let options = Builder::new("").options;
+        let options = Builder::with_parse_text("", "").options;
         let words = [
             "apt-get",
             "--no-install-recommends",

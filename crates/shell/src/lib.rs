@@ -20,6 +20,7 @@
 //! ```
 
 mod build;
+mod case_parens;
 mod error;
 mod options;
 mod outline;

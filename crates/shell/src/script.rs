@@ -35,8 +35,34 @@ impl Script {
     /// Parses `src` with the given shell options in effect at the start (for example
     /// `pipefail` from `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`).
     pub fn parse_with(src: &str, initial: ShellOptions) -> Result<Script, ShellError> {
-        let mut builder = Builder::new(src);
+        let first = Self::parse_as(src, src, initial);
+        // A `case` inside `$(...)` ends the substitution early in brush-parser (the script
+        // fails, or the substitution is left unparsed inside double quotes): retry with the
+        // patterns' optional `(` written in, and keep whichever reads more of the script.
+        let unparsed = match &first {
+            Ok((_, failed)) if *failed == 0 => return first.map(|(script, _)| script),
+            Ok((_, failed)) => Some(*failed),
+            Err(_) => None,
+        };
+        let retry = crate::case_parens::balance(src)
+            .and_then(|balanced| Self::parse_as(src, &balanced, initial).ok())
+            .filter(|(_, failed)| unparsed.is_none_or(|before| *failed < before));
+        match retry {
+            Some((script, _)) => Ok(script),
+            None => first.map(|(script, _)| script),
+        }
+    }
+
+    /// Parses `parse_text`, `src` or a same-length rewrite of it, as the script `src`;
+    /// also returns how many command substitutions did not parse.
+    pub(crate) fn parse_as(
+        src: &str,
+        parse_text: &str,
+        initial: ShellOptions,
+    ) -> Result<(Script, usize), ShellError> {
+        let mut builder = Builder::with_parse_text(src, parse_text);
         let root = builder.build_top()?;
+        let failed = builder.failed_substitutions;
         let mut script = Script {
             src: src.to_string(),
             nodes: builder.nodes,
@@ -47,7 +73,7 @@ impl Script {
         };
         script.index_order();
         script.options_at = options::track(&script, initial);
-        Ok(script)
+        Ok((script, failed))
     }
 
     /// The script text.
