@@ -85,54 +85,58 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let missing_notice = Once::new();
     // The rules run file by file; the scripts ShellCheck is to check are gathered on the
     // way and checked afterwards, all files together, in a few processes.
-    let linted: Vec<(Reported, Option<Pending>)> = files
-        .par_iter()
-        .map(|path| {
-            let file = setup.for_file(path)?;
-            let text = match read_text(path) {
-                Ok(text) => text,
-                Err(message) => {
-                    return Ok((Reported::unreadable(display_path(path), message), None))
-                }
-            };
-            let settings = LintSettings {
-                rules: ALL,
-                selection: &file.selection,
-                options: &file.config.options,
-            };
-            if shellcheck.is_none()
-                && args.shellcheck == ShellCheckMode::Auto
-                && file.selection.shellcheck_may_report()
-            {
-                missing_notice.call_once(|| {
-                    eprintln!(
-                        "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) \
+    let lint_one = |path: &PathBuf| -> anyhow::Result<(Reported, Option<Pending>)> {
+        let file = setup.for_file(path)?;
+        let text = match read_text(path) {
+            Ok(text) => text,
+            Err(message) => return Ok((Reported::unreadable(display_path(path), message), None)),
+        };
+        let settings = LintSettings {
+            rules: ALL,
+            selection: &file.selection,
+            options: &file.config.options,
+        };
+        if shellcheck.is_none()
+            && args.shellcheck == ShellCheckMode::Auto
+            && file.selection.shellcheck_may_report()
+        {
+            missing_notice.call_once(|| {
+                eprintln!(
+                    "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) \
                          are skipped; install it, or pass --shellcheck=never"
-                    );
-                });
-            }
-            let checker = shellcheck
-                .as_ref()
-                .filter(|_| file.selection.shellcheck_may_report());
-            let (lint, deferred) = lint_source_deferring(path, &text, &settings, |ctx| {
-                checker.map(|c| c.scripts(ctx))
+                );
             });
-            let pending = deferred.and_then(|(scripts, filter)| {
-                Some(Pending {
-                    scripts: scripts.filter(|s| !s.is_empty())?,
-                    filter,
-                    selection: file.selection.clone(),
-                })
-            });
-            let reported = Reported {
-                path: display_path(path),
-                text,
-                lint,
-                failure_level: file.failure_level,
-            };
-            Ok((reported, pending))
-        })
-        .collect::<anyhow::Result<_>>()?;
+        }
+        let checker = shellcheck
+            .as_ref()
+            .filter(|_| file.selection.shellcheck_may_report());
+        let (lint, deferred) = lint_source_deferring(path, &text, &settings, |ctx| {
+            checker.map(|c| c.scripts(ctx))
+        });
+        let pending = deferred.and_then(|(scripts, filter)| {
+            Some(Pending {
+                scripts: scripts.filter(|s| !s.is_empty())?,
+                filter,
+                selection: file.selection.clone(),
+            })
+        });
+        let reported = Reported {
+            path: display_path(path),
+            text,
+            lint,
+            failure_level: file.failure_level,
+        };
+        Ok((reported, pending))
+    };
+    // One file needs no thread pool: starting one costs more than the lint.
+    let linted: Vec<(Reported, Option<Pending>)> = if files.len() == 1 {
+        files.iter().map(lint_one).collect::<anyhow::Result<_>>()?
+    } else {
+        files
+            .par_iter()
+            .map(lint_one)
+            .collect::<anyhow::Result<_>>()?
+    };
     let mut reported = Vec::with_capacity(linted.len());
     let mut pending = Vec::new();
     for (index, (file, waiting)) in linted.into_iter().enumerate() {

@@ -1,7 +1,7 @@
-//! Layer decompression (gzip, zstd or none, told apart by magic bytes) and
-//! readers that hash and count what passes through them.
+//! Layer compression (gzip, zstd or none, told apart by magic bytes) and the
+//! buffered reader that hashes and counts what passes through it.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 
 use sha2::{Digest, Sha256};
 
@@ -55,40 +55,64 @@ pub fn from_media_type(media_type: &str) -> Option<Compression> {
     }
 }
 
-/// Passes bytes through while counting them and computing their sha256;
-/// fails once more than `limit` bytes went through.
-pub struct HashingReader<R> {
+/// Size of the buffer each [`HashingBuf`] reads into: large enough that
+/// reads and hash updates are few, small enough to stay cheap per layer.
+pub const HASH_BUF_BYTES: usize = 64 * 1024;
+
+/// A buffered reader that counts and sha256-hashes every byte it takes from
+/// `inner`, one whole buffer at a time, and fails once more than `limit`
+/// bytes went through. Readers above it borrow its buffer (`BufRead`), so
+/// file contents are hashed in place, never copied.
+pub struct HashingBuf<R> {
     inner: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    end: usize,
     hasher: Sha256,
     count: u64,
     limit: u64,
 }
 
-impl<R: Read> HashingReader<R> {
+impl<R: Read> HashingBuf<R> {
     /// Wraps `inner`, allowing at most `limit` bytes.
     pub fn new(inner: R, limit: u64) -> Self {
-        HashingReader {
+        HashingBuf {
             inner,
+            buf: vec![0u8; HASH_BUF_BYTES].into_boxed_slice(),
+            pos: 0,
+            end: 0,
             hasher: Sha256::new(),
             count: 0,
             limit,
         }
     }
 
-    /// Bytes read so far.
+    /// Changes the byte limit (once the kind of stream is known).
+    pub fn set_limit(&mut self, limit: u64) {
+        self.limit = limit;
+    }
+
+    /// Bytes taken from the inner reader so far.
     pub fn count(&self) -> u64 {
         self.count
     }
 
-    /// Reads to the end, then returns the byte count and `sha256:<hex>`.
+    /// Reads to the end, then returns the byte count, `sha256:<hex>` and the
+    /// inner reader.
     pub fn finish(mut self) -> io::Result<(u64, String, R)> {
-        io::copy(&mut self, &mut io::sink())?;
+        loop {
+            let n = self.fill_buf()?.len();
+            if n == 0 {
+                break;
+            }
+            self.consume(n);
+        }
         let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
         Ok((self.count, digest, self.inner))
     }
 }
 
-/// The error `HashingReader` reports when its limit is crossed.
+/// The error [`HashingBuf`] reports when its limit is crossed.
 #[derive(Debug)]
 pub struct LimitExceeded(pub u64);
 
@@ -104,63 +128,40 @@ impl std::fmt::Display for LimitExceeded {
 
 impl std::error::Error for LimitExceeded {}
 
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        if self.count > self.limit {
-            return Err(io::Error::other(LimitExceeded(self.limit)));
-        }
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// A decoder over a hashed blob stream.
-pub enum Decoder<R: Read> {
-    /// gzip members.
-    Gzip(Box<flate2::bufread::MultiGzDecoder<BufReader<R>>>),
-    /// Zstandard frames.
-    Zstd(Box<zstd::stream::read::Decoder<'static, BufReader<R>>>),
-    /// No compression.
-    Plain(BufReader<R>),
-}
-
-impl<R: Read> Decoder<R> {
-    /// Looks at the first bytes of `inner` and picks the decoder they call for.
-    pub fn sniffing(inner: R) -> io::Result<(Compression, Decoder<R>)> {
-        let mut buffered = BufReader::with_capacity(256 * 1024, inner);
-        let head = buffered.fill_buf()?;
-        let compression = sniff(head);
-        let decoder = match compression {
-            Compression::Gzip => {
-                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(buffered)))
+impl<R: Read> BufRead for HashingBuf<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos == self.end {
+            let n = loop {
+                match self.inner.read(&mut self.buf) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            };
+            let chunk = self.buf.get(..n).unwrap_or_default();
+            self.count += n as u64;
+            if self.count > self.limit {
+                return Err(io::Error::other(LimitExceeded(self.limit)));
             }
-            Compression::Zstd => Decoder::Zstd(Box::new(zstd::stream::read::Decoder::with_buffer(
-                buffered,
-            )?)),
-            Compression::None => Decoder::Plain(buffered),
-        };
-        Ok((compression, decoder))
+            self.hasher.update(chunk);
+            self.pos = 0;
+            self.end = n;
+        }
+        Ok(self.buf.get(self.pos..self.end).unwrap_or_default())
     }
 
-    /// Gives back the blob stream, positioned after what the decoder consumed.
-    pub fn into_inner(self) -> BufReader<R> {
-        match self {
-            Decoder::Gzip(d) => d.into_inner(),
-            Decoder::Zstd(d) => d.finish(),
-            Decoder::Plain(r) => r,
-        }
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.end);
     }
 }
 
-impl<R: Read> Read for Decoder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Decoder::Gzip(d) => d.read(buf),
-            Decoder::Zstd(d) => d.read(buf),
-            Decoder::Plain(r) => r.read(buf),
-        }
+impl<R: Read> Read for HashingBuf<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
     }
 }
 
@@ -176,12 +177,12 @@ mod tests {
     }
 
     #[test]
-    fn hashing_reader_limits() {
-        let mut r = HashingReader::new(&[1u8; 100][..], 10);
+    fn hashing_buf_limits() {
+        let mut r = HashingBuf::new(&[1u8; 100][..], 10);
         let mut out = Vec::new();
         let err = r.read_to_end(&mut out).unwrap_err();
         assert!(err.to_string().contains("limit of 10"));
-        let r = HashingReader::new(&b"abc"[..], 10);
+        let r = HashingBuf::new(&b"abc"[..], 10);
         let (n, d, _) = r.finish().unwrap();
         assert_eq!(n, 3);
         assert_eq!(

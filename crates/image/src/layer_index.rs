@@ -3,11 +3,11 @@
 //! inventories need. Both digests are checked while reading.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::decompress::{Compression, Decoder, HashingReader, LimitExceeded};
+use crate::decompress::{sniff, Compression, HashingBuf, LimitExceeded};
 use crate::error::ImageError;
 use crate::path_tree::{PathTree, ROOT};
 use crate::tar_stream::{EntryKind, Streamed, TarError, TarReader};
@@ -49,25 +49,17 @@ impl FileKind {
     }
 }
 
-/// One tar entry, compactly.
+/// One tar entry, compactly (24 bytes: a layer can hold millions).
 #[derive(Debug, Clone, Copy)]
 pub struct LayerEntry {
     /// The entry's node in the layer's tree.
     pub node: u32,
     /// Its kind.
     pub kind: FileKind,
-    /// Mode bits.
-    pub mode: u32,
-    /// Owner.
-    pub uid: u32,
-    /// Group.
-    pub gid: u32,
     /// The header's size field (for regular files, the content length).
     pub size: u64,
     /// xxh3-64 of the content (regular files; 0 otherwise).
     pub hash: u64,
-    /// For hard links, the index of the target in `LayerIndex::links`.
-    pub link: u32,
 }
 
 /// Everything the analysis needs from one layer.
@@ -77,8 +69,9 @@ pub struct LayerIndex {
     pub tree: PathTree,
     /// Entries in tar order.
     pub entries: Vec<LayerEntry>,
-    /// Hard-link targets, as cleaned path components joined with `/`.
-    pub links: Vec<Vec<u8>>,
+    /// Hard-link targets by entry index (ascending), as cleaned path
+    /// components joined with `/`.
+    pub links: Vec<(u32, Vec<u8>)>,
     /// Kept bytes of wanted files, by entry index.
     pub contents: HashMap<u32, Vec<u8>>,
     /// Sum of the size fields of every entry (what dive calls the layer size).
@@ -190,9 +183,11 @@ struct OnceNotes {
 /// Reads one layer blob from `blob`.
 pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, ImageError> {
     let blob_error = |message: String| ImageError::blob(spec.name, message);
-    let compressed = HashingReader::new(blob, u64::MAX);
-    let (compression, decoder) =
-        Decoder::sniffing(compressed).map_err(|e| blob_error(format!("cannot read blob: {e}")))?;
+    let mut raw = HashingBuf::new(blob, u64::MAX);
+    let head = raw
+        .fill_buf()
+        .map_err(|e| blob_error(format!("cannot read blob: {e}")))?;
+    let compression = sniff(head);
     let mut notes = Vec::new();
     if let Some(claimed) = spec.claimed {
         if claimed != compression {
@@ -201,9 +196,6 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
             ));
         }
     }
-    let cap = spec.limits.layer_cap(spec.size.unwrap_or(0));
-    let uncompressed = HashingReader::new(decoder, cap);
-    let mut reader = TarReader::new(Streamed(uncompressed));
     let mut index = LayerIndex {
         tree: PathTree::new(),
         entries: Vec::new(),
@@ -217,8 +209,7 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
         compression,
         notes,
     };
-    let mut once = OnceNotes::default();
-    let mut buf = vec![0u8; 64 * 1024];
+    let cap = spec.limits.layer_cap(spec.size.unwrap_or(0));
     let tar_error = |e: TarError| -> ImageError {
         if let TarError::Io { source, .. } = &e {
             if let Some(limit) = source
@@ -234,6 +225,80 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
         }
         ImageError::blob(spec.name, format!("corrupt layer tar: {e}"))
     };
+    // Whatever follows the end-of-archive marker is still part of both digests.
+    let drain_error = |e| {
+        tar_error(TarError::Io {
+            offset: 0,
+            source: e,
+        })
+    };
+    let raw_error = |e: std::io::Error| blob_error(format!("cannot read blob: {e}"));
+    let (compressed_size, digest, uncompressed_size, diff_id) = match compression {
+        Compression::None => {
+            // The blob is the tar stream: one hash gives both digests.
+            raw.set_limit(cap);
+            let mut reader = TarReader::new(Streamed(raw));
+            index_entries(&mut reader, spec, &mut index, &tar_error)?;
+            let (size, digest, _) = reader.into_inner().0.finish().map_err(drain_error)?;
+            (size, digest.clone(), size, digest)
+        }
+        Compression::Gzip => {
+            let decoder = flate2::bufread::MultiGzDecoder::new(raw);
+            let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
+            index_entries(&mut reader, spec, &mut index, &tar_error)?;
+            let (size, diff_id, decoder) =
+                reader.into_inner().0.finish().map_err(drain_error)?;
+            let (compressed, digest, _) = decoder.into_inner().finish().map_err(raw_error)?;
+            (compressed, digest, size, diff_id)
+        }
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(raw).map_err(raw_error)?;
+            let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
+            index_entries(&mut reader, spec, &mut index, &tar_error)?;
+            let (size, diff_id, decoder) =
+                reader.into_inner().0.finish().map_err(drain_error)?;
+            let (compressed, digest, _) = decoder.finish().finish().map_err(raw_error)?;
+            (compressed, digest, size, diff_id)
+        }
+    };
+    if let Some(expected) = spec.digest {
+        if !expected.eq_ignore_ascii_case(&digest) {
+            return Err(blob_error(format!(
+                "digest mismatch (expected {expected}, got {digest})"
+            )));
+        }
+    }
+    if let Some(expected) = spec.size {
+        if expected != compressed_size {
+            return Err(blob_error(format!(
+                "size mismatch (manifest says {expected} bytes, blob has {compressed_size})"
+            )));
+        }
+    }
+    if let Some(expected) = spec.diff_id {
+        if !expected.eq_ignore_ascii_case(&diff_id) {
+            return Err(blob_error(format!(
+                "DiffID mismatch (config says {expected}, uncompressed content is {diff_id})"
+            )));
+        }
+    }
+    index.compressed_size = compressed_size;
+    index.uncompressed_size = uncompressed_size;
+    index.digest = digest;
+    index.diff_id = diff_id;
+    index.shrink_to_fit();
+    Ok(index)
+}
+
+/// Reads every entry of the layer tar into `index`.
+fn index_entries<I: BufRead>(
+    reader: &mut TarReader<Streamed<I>>,
+    spec: &LayerSpec<'_>,
+    index: &mut LayerIndex,
+    tar_error: &dyn Fn(TarError) -> ImageError,
+) -> Result<(), ImageError> {
+    let mut once = OnceNotes::default();
+    let mut path_buf: Vec<u8> = Vec::new();
     while let Some(entry) = reader.next_entry().map_err(tar_error)? {
         index.header_size_total = index.header_size_total.saturating_add(entry.size);
         let (parts, absolute) = match clean(&entry.path) {
@@ -306,12 +371,11 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
                 }
             }
         };
-        let mut link = u32::MAX;
+        let entry_index = index.entries.len() as u32;
         if kind == FileKind::Hardlink {
             match clean(&entry.link) {
                 CleanPath::Ok(target, _) => {
-                    link = index.links.len() as u32;
-                    index.links.push(target.join(&b'/'));
+                    index.links.push((entry_index, target.join(&b'/')));
                 }
                 _ => index.notes.push(format!(
                     "hard link {:?} has an invalid target {:?}",
@@ -322,9 +386,15 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
         }
         let mut hash = 0;
         if kind == FileKind::Regular {
-            let path = String::from_utf8_lossy(&parts.join(&b'/')).into_owned();
+            path_buf.clear();
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    path_buf.push(b'/');
+                }
+                path_buf.extend_from_slice(part);
+            }
+            let path = String::from_utf8_lossy(&path_buf);
             let keep = (spec.keep)(&path);
-            let mut kept = Vec::new();
             if keep && entry.size > spec.limits.max_kept_file && !once.too_big {
                 once.too_big = true;
                 index.notes.push(format!(
@@ -334,64 +404,25 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
             }
             let keep = keep && entry.size <= spec.limits.max_kept_file;
             let mut hasher = Xxh3::new();
-            loop {
-                let n = reader.read_data(&mut buf).map_err(tar_error)?;
-                if n == 0 {
-                    break;
-                }
-                let chunk = &buf[..n];
-                hasher.update(chunk);
-                if keep {
-                    kept.extend_from_slice(chunk);
-                }
+            if keep {
+                let mut kept = Vec::new();
+                reader
+                    .for_each_data_chunk(|chunk| {
+                        hasher.update(chunk);
+                        kept.extend_from_slice(chunk);
+                    })
+                    .map_err(tar_error)?;
+                index.contents.insert(entry_index, kept);
+            } else {
+                reader
+                    .for_each_data_chunk(|chunk| hasher.update(chunk))
+                    .map_err(tar_error)?;
             }
             hash = hasher.digest();
-            if keep {
-                index.contents.insert(index.entries.len() as u32, kept);
-            }
         }
-        let mut record = entry_record(node, kind, &entry, hash);
-        record.link = link;
-        index.entries.push(record);
+        index.entries.push(entry_record(node, kind, &entry, hash));
     }
-    // Whatever follows the end-of-archive marker is still part of both digests.
-    let uncompressed = reader.into_inner().0;
-    let (uncompressed_size, diff_id, decoder) = uncompressed.finish().map_err(|e| {
-        tar_error(TarError::Io {
-            offset: 0,
-            source: e,
-        })
-    })?;
-    let compressed = decoder.into_inner().into_inner();
-    let (compressed_size, digest, _) = compressed
-        .finish()
-        .map_err(|e| blob_error(format!("cannot read blob: {e}")))?;
-    if let Some(expected) = spec.digest {
-        if !expected.eq_ignore_ascii_case(&digest) {
-            return Err(blob_error(format!(
-                "digest mismatch (expected {expected}, got {digest})"
-            )));
-        }
-    }
-    if let Some(expected) = spec.size {
-        if expected != compressed_size {
-            return Err(blob_error(format!(
-                "size mismatch (manifest says {expected} bytes, blob has {compressed_size})"
-            )));
-        }
-    }
-    if let Some(expected) = spec.diff_id {
-        if !expected.eq_ignore_ascii_case(&diff_id) {
-            return Err(blob_error(format!(
-                "DiffID mismatch (config says {expected}, uncompressed content is {diff_id})"
-            )));
-        }
-    }
-    index.compressed_size = compressed_size;
-    index.uncompressed_size = uncompressed_size;
-    index.digest = digest;
-    index.diff_id = diff_id;
-    Ok(index)
+    Ok(())
 }
 
 fn entry_record(
@@ -403,12 +434,8 @@ fn entry_record(
     LayerEntry {
         node,
         kind,
-        mode: entry.mode,
-        uid: u32::try_from(entry.uid).unwrap_or(u32::MAX),
-        gid: u32::try_from(entry.gid).unwrap_or(u32::MAX),
         size: entry.size,
         hash,
-        link: u32::MAX,
     }
 }
 
@@ -427,6 +454,23 @@ impl LayerIndex {
             *root = u32::MAX;
         }
         last
+    }
+
+    /// The hard-link target of entry `entry_index`, if it is a valid hard link.
+    pub fn link_target(&self, entry_index: u32) -> Option<&[u8]> {
+        let i = self
+            .links
+            .binary_search_by_key(&entry_index, |(e, _)| *e)
+            .ok()?;
+        self.links.get(i).map(|(_, target)| target.as_slice())
+    }
+
+    /// Gives back spare capacity once the layer is read.
+    fn shrink_to_fit(&mut self) {
+        self.tree.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.contents.shrink_to_fit();
     }
 
     /// Approximate heap bytes held by this index.

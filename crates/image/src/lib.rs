@@ -25,7 +25,8 @@ pub mod tar_stream;
 use std::path::Path;
 use std::sync::Arc;
 
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 pub use error::ImageError;
 pub use layer_index::Limits;
@@ -58,20 +59,21 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<Report, ImageErr
     let source = ImageSource::open(path)?;
     let plan = resolve::plan(&source, options.platform.as_ref())?;
     let total = plan.layers.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
     let keep = |p: &str| inventory::wants_content(p);
-    let results: Vec<Result<(LayerIndex, bool), ImageError>> = plan
+    let sizes: Vec<u64> = plan
         .layers
-        .par_iter()
-        .map(|layer| {
-            let r = read_one(&source, layer, &options.limits, &keep);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if let Some(progress) = &options.progress {
-                progress(n, total);
-            }
-            r
-        })
+        .iter()
+        .map(|l| l.size.or_else(|| source.file_size(&l.file)).unwrap_or(0))
         .collect();
+    let results = read_layers(&plan.layers, &sizes, |layer| {
+        let r = read_one(&source, layer, &options.limits, &keep);
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(progress) = &options.progress {
+            progress(n, total);
+        }
+        r
+    });
     let mut layers = Vec::with_capacity(total);
     let mut dive_empty = Vec::with_capacity(total);
     for r in results {
@@ -81,6 +83,47 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<Report, ImageErr
         dive_empty.push(via_symlink && plan.format == ImageFormat::DockerArchive);
     }
     Ok(analyse(path, plan, layers, &dive_empty, options))
+}
+
+/// Reads every layer with one worker per core, largest layers first: a
+/// layer is read by one thread from start to end (its digests are one
+/// sequential stream), so starting the big ones early keeps every core busy
+/// until the end. Results come back in layer order.
+fn read_layers<T: Send>(
+    layers: &[LayerRef],
+    sizes: &[u64],
+    read: impl Fn(&LayerRef) -> Result<T, ImageError> + Sync,
+) -> Vec<Result<T, ImageError>> {
+    let mut order: Vec<usize> = (0..layers.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
+    let slots: Vec<Mutex<Option<Result<T, ImageError>>>> =
+        layers.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(layers.len());
+    let work = || loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let Some(&i) = order.get(k) else { break };
+        let r = read(&layers[i]);
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(r);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(ImageError::blob("layer", "a layer reader stopped unexpectedly"))
+            })
+        })
+        .collect()
 }
 
 fn read_one(
@@ -115,7 +158,7 @@ fn analyse(
     options: &InspectOptions,
 ) -> Report {
     let top = if options.top == 0 { 20 } else { options.top };
-    let merged = merge::merge(&layers);
+    let mut merged = merge::merge(&layers);
     let instructions = history::instructions(&plan.history, layers.len());
     let dive = dive_compat::compute(&layers, &merged, dive_empty);
     let (duplicate_bytes, duplicates) = analysis::duplicates(&layers, &merged, top);
@@ -152,6 +195,13 @@ fn analyse(
     }
     notes.extend(merged.notes.iter().cloned());
     let visible_files = files.len() as u64;
+    // The inventories list every visible file by path: free what only the
+    // earlier passes needed first, so the peak stays low.
+    drop(files);
+    merged.release_layer_maps();
+    for layer in &mut layers {
+        layer.tree = path_tree::PathTree::new();
+    }
     let size = layers.iter().map(|l| l.compressed_size).sum();
     let uncompressed_size = layers.iter().map(|l| l.uncompressed_size).sum();
     let removable_bytes = merged.removable_bytes();

@@ -57,6 +57,11 @@ impl Merged {
         Some((layer, entry))
     }
 
+    /// Drops the per-layer node maps once no pass needs them.
+    pub fn release_layer_maps(&mut self) {
+        self.node_maps = Vec::new();
+    }
+
     /// Bytes removable in total.
     pub fn removable_bytes(&self) -> u64 {
         self.changes.iter().map(|c| c.removable_bytes).sum()
@@ -184,8 +189,7 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
             }
             if e.kind == FileKind::Hardlink {
                 let target = layer
-                    .links
-                    .get(e.link as usize)
+                    .link_target(i as u32)
                     .and_then(|p| tree.find_path(p.split(|&b| b == b'/')))
                     .map(|n| visible[n as usize])
                     .filter(|&r| r != NONE)
@@ -205,8 +209,7 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
                                 "layer {l}: hard link {} points to {}, which does not exist",
                                 tree.path(node),
                                 layer
-                                    .links
-                                    .get(e.link as usize)
+                                    .link_target(i as u32)
                                     .map(|p| String::from_utf8_lossy(p).into_owned())
                                     .unwrap_or_default()
                             ));
@@ -254,6 +257,8 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
             }
         }
     }
+    tree.shrink_to_fit();
+    visible.shrink_to_fit();
     Merged {
         tree,
         layer_starts,

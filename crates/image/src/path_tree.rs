@@ -52,6 +52,15 @@ impl NameTable {
         span_bytes(&self.arena, &self.spans, id)
     }
 
+    /// Gives back spare capacity once no more names will be added.
+    pub fn shrink_to_fit(&mut self) {
+        self.arena.shrink_to_fit();
+        self.spans.shrink_to_fit();
+        let (arena, spans, hasher) = (&self.arena, &self.spans, &self.hasher);
+        self.index
+            .shrink_to_fit(|&id| hasher.hash_one(span_bytes(arena, spans, id)));
+    }
+
     /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.arena.capacity() + self.spans.capacity() * 8 + self.index.capacity() * 5
@@ -215,6 +224,19 @@ impl PathTree {
             out.extend_from_slice(p);
         }
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Gives back spare capacity once no more nodes will be added.
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        self.parent.shrink_to_fit();
+        self.name.shrink_to_fit();
+        self.first_child.shrink_to_fit();
+        self.next_sibling.shrink_to_fit();
+        let (parents, names, hasher) = (&self.parent, &self.name, &self.hasher);
+        self.children.shrink_to_fit(|&n| {
+            Self::key_hash(hasher, parents[n as usize], names[n as usize])
+        });
     }
 
     /// Heap bytes held.

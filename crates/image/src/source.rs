@@ -138,6 +138,17 @@ impl ImageSource {
         }
     }
 
+    /// The length of file `name`, if it exists (links followed).
+    pub fn file_size(&self, name: &str) -> Option<u64> {
+        match self {
+            ImageSource::Dir(dir) => {
+                let clean = clean_name(name)?;
+                std::fs::metadata(dir.join(clean)).ok().map(|m| m.len())
+            }
+            ImageSource::Tar(t) => t.resolve(name).map(|(entry, _)| entry.size),
+        }
+    }
+
     /// Reads a whole small file (manifests, configs), refusing files over `limit`.
     pub fn read_small(&self, name: &str, limit: u64) -> Result<Option<Vec<u8>>, ImageError> {
         let Some(opened) = self.open_file(name)? else {
@@ -249,7 +260,8 @@ impl TarArchive {
         file.seek(SeekFrom::Start(entry.data_offset))
             .map_err(io_err)?;
         Ok(Some(OpenedFile {
-            reader: Box::new(BufReader::with_capacity(256 * 1024, file).take(entry.size)),
+            // Unbuffered: the layer reader reads in large blocks of its own.
+            reader: Box::new(file.take(entry.size)),
             size: entry.size,
             via_symlink,
         }))

@@ -19,11 +19,15 @@ pub fn render(files: &[FileResult<'_>], options: RenderOptions) -> String {
                 Item::Error(error) => {
                     let title = SnippetLevel::ERROR.primary_title(error.message.as_str());
                     match &error.range {
-                        Some(range) => renderer.render(&[title.element(
-                            Snippet::source(file.source).path(file.path).annotation(
-                                AnnotationKind::Primary.span(clamp(file.source, range)),
-                            ),
-                        )]),
+                        Some(range) => {
+                            let (excerpt, span) = excerpt(file.source, range);
+                            renderer.render(&[title.element(
+                                Snippet::source(excerpt)
+                                    .line_start(located.start.line as usize)
+                                    .path(file.path)
+                                    .annotation(AnnotationKind::Primary.span(span)),
+                            )])
+                        }
                         None => renderer.render(&[Group::with_title(
                             SnippetLevel::ERROR
                                 .primary_title(format!("{}: {}", file.path, error.message)),
@@ -36,12 +40,13 @@ pub fn render(files: &[FileResult<'_>], options: RenderOptions) -> String {
                         Level::Warning => SnippetLevel::WARNING,
                         Level::Info => SnippetLevel::INFO,
                     };
-                    let span = clamp(file.source, &diagnostic.range);
+                    let (excerpt, span) = excerpt(file.source, &diagnostic.range);
                     let mut report = vec![level
                         .primary_title(diagnostic.message.as_str())
                         .id(diagnostic.rule.as_str())
                         .element(
-                            Snippet::source(file.source)
+                            Snippet::source(excerpt)
+                                .line_start(located.start.line as usize)
                                 .path(file.path)
                                 .annotation(AnnotationKind::Primary.span(span)),
                         )];
@@ -58,6 +63,19 @@ pub fn render(files: &[FileResult<'_>], options: RenderOptions) -> String {
         }
     }
     out
+}
+
+/// The whole lines a range covers, and the range relative to them: the renderer then only
+/// looks at those lines, however long the file is.
+fn excerpt<'s>(source: &'s str, range: &std::ops::Range<usize>) -> (&'s str, std::ops::Range<usize>) {
+    let span = clamp(source, range);
+    let first = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let last_byte = if span.end > span.start { span.end - 1 } else { span.start };
+    let end = source[last_byte.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| last_byte + i);
+    let end = end.max(span.end).min(source.len());
+    (&source[first..end], span.start - first..span.end - first)
 }
 
 /// A byte range that is inside `source` and on character boundaries.

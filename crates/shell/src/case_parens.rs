@@ -37,7 +37,7 @@ pub(crate) fn balance(src: &str) -> Option<String> {
         let Some(gap) = pattern.checked_sub(1) else {
             continue;
         };
-        if blank >= gap + 1 || out.get(blank..pattern).is_none() {
+        if blank > gap || out.get(blank..pattern).is_none() {
             continue;
         }
         out.copy_within(blank + 1..pattern, blank);
@@ -553,8 +553,7 @@ impl Lexer<'_> {
                 Some(b'(') => self.i += 1,
                 Some(b')') => return End::Close,
                 Some(_) => {
-                    let at_esac = self.starts_with(b"esac")
-                        && self.peek_at(4).is_none_or(is_meta);
+                    let at_esac = self.starts_with(b"esac") && self.peek_at(4).is_none_or(is_meta);
                     if at_esac {
                         self.i += 4;
                         self.floor = self.floor.max(self.i);
@@ -628,9 +627,20 @@ mod tests {
     /// Shell-like scripts rich in `case` clauses, substitutions, quotes and comments.
     fn script() -> impl Strategy<Value = String> {
         let leaf = prop::sample::select(vec![
-            "echo x", "echo 'q) '", "echo \"a) b\"", "a=(1 2)", "true # c)", "echo \\)",
-            "cat <<E\nx) y\nE\n", "echo `case x in a) b;; esac`", "echo ${v:-)}", "echo $((1))",
-            "f() { g; }", "x)", ";;", "esac",
+            "echo x",
+            "echo 'q) '",
+            "echo \"a) b\"",
+            "a=(1 2)",
+            "true # c)",
+            "echo \\)",
+            "cat <<E\nx) y\nE\n",
+            "echo `case x in a) b;; esac`",
+            "echo ${v:-)}",
+            "echo $((1))",
+            "f() { g; }",
+            "x)",
+            ";;",
+            "esac",
         ])
         .prop_map(str::to_string);
         leaf.prop_recursive(4, 48, 4, |inner| {

@@ -80,7 +80,11 @@ fn ollama_go_download_parses_with_exact_spans() {
         );
         assert_eq!(case_patterns(&script), vec![vec!["x86_64", "aarch64"]]);
         let curl = script.commands().nth(4).expect("curl");
-        assert!(curl.command().args.iter().any(|a| a.raw.contains("linux-$(case")));
+        assert!(curl
+            .command()
+            .args
+            .iter()
+            .any(|a| a.raw.contains("linux-$(case")));
         assert!(script
             .commands()
             .filter(|c| c.command().name_literal() == Some("echo"))
@@ -88,10 +92,16 @@ fn ollama_go_download_parses_with_exact_spans() {
     }
 }
 
+/// A script, the texts of its commands in execution order, and the patterns of each case.
+type Variant = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static [&'static str]],
+);
+
 #[test]
 fn case_in_substitution_variants() {
-    // (script, command texts in execution order, patterns of each case)
-    let table: &[(&str, &[&str], &[&[&str]])] = &[
+    let table: &[Variant] = &[
         (
             "echo $(case $v in a) echo 1;; esac)",
             &["echo 1", "echo $(case $v in a) echo 1;; esac)"],
@@ -226,9 +236,38 @@ fn still_invalid_scripts_report_the_first_error() {
 /// Fragments from which case-heavy scripts are drawn.
 fn fragment() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "case ", "$v ", " in ", "a) ", "b|c) ", "(d) ", "*) ", ";; ", ";;", ";& ", "esac", " esac",
-        "$(", ")", "(", "echo x", " ", "\n", "'q) '", "\"$(", "\"", "`", "\\", "# c\n",
-        "<<E\nx) y\nE\n", "$((1))", "${v:-)}", "x=(", "|", "&&", "; ", "é",
+        "case ",
+        "$v ",
+        " in ",
+        "a) ",
+        "b|c) ",
+        "(d) ",
+        "*) ",
+        ";; ",
+        ";;",
+        ";& ",
+        "esac",
+        " esac",
+        "$(",
+        ")",
+        "(",
+        "echo x",
+        " ",
+        "\n",
+        "'q) '",
+        "\"$(",
+        "\"",
+        "`",
+        "\\",
+        "# c\n",
+        "<<E\nx) y\nE\n",
+        "$((1))",
+        "${v:-)}",
+        "x=(",
+        "|",
+        "&&",
+        "; ",
+        "é",
     ])
 }
 
