@@ -67,10 +67,17 @@ pub fn render(files: &[FileResult<'_>], options: RenderOptions) -> String {
 
 /// The whole lines a range covers, and the range relative to them: the renderer then only
 /// looks at those lines, however long the file is.
-fn excerpt<'s>(source: &'s str, range: &std::ops::Range<usize>) -> (&'s str, std::ops::Range<usize>) {
+fn excerpt<'s>(
+    source: &'s str,
+    range: &std::ops::Range<usize>,
+) -> (&'s str, std::ops::Range<usize>) {
     let span = clamp(source, range);
     let first = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let last_byte = if span.end > span.start { span.end - 1 } else { span.start };
+    let last_byte = if span.end > span.start {
+        span.end - 1
+    } else {
+        span.start
+    };
     let end = source[last_byte.min(source.len())..]
         .find('\n')
         .map_or(source.len(), |i| last_byte + i);
