@@ -16,7 +16,14 @@ pub fn duplicates(
     merged: &Merged,
     top: usize,
 ) -> (u64, Vec<DuplicateGroup>) {
-    let mut all: Vec<(u64, u64, u32)> = Vec::new();
+    let is_content =
+        |e: &&crate::layer_index::LayerEntry| e.kind == FileKind::Regular && e.size > 0;
+    // Sized exactly: one record per file, and this runs at the memory peak.
+    let count = layers
+        .iter()
+        .map(|l| l.entries.iter().filter(is_content).count())
+        .sum();
+    let mut all: Vec<(u64, u64, u32)> = Vec::with_capacity(count);
     for (l, layer) in layers.iter().enumerate() {
         let start = merged.layer_starts[l];
         for (i, e) in layer.entries.iter().enumerate() {
@@ -163,8 +170,9 @@ pub fn leftovers(
     instructions: &[Option<String>],
 ) -> Vec<Leftover> {
     let mut groups: HashMap<(String, String, usize), (u64, u64)> = HashMap::new();
+    let mut path = String::new();
     for f in files {
-        let path = merged.tree.path(f.node);
+        merged.tree.path_into(f.node, &mut path);
         if let Some((kind, root)) = leftovers::classify(&path) {
             let slot = groups
                 .entry((kind.to_string(), root, f.layer))

@@ -57,7 +57,7 @@ pub fn from_media_type(media_type: &str) -> Option<Compression> {
 
 /// Size of the buffer each [`HashingBuf`] reads into: large enough that
 /// reads and hash updates are few, small enough to stay cheap per layer.
-pub const HASH_BUF_BYTES: usize = 64 * 1024;
+pub const HASH_BUF_BYTES: usize = 256 * 1024;
 
 /// A buffered reader that counts and sha256-hashes every byte it takes from
 /// `inner`, one whole buffer at a time, and fails once more than `limit`
@@ -188,6 +188,22 @@ mod tests {
         assert_eq!(
             d,
             "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn hashing_buf_hashes_every_byte_once_across_refills() {
+        let data: Vec<u8> = (0..HASH_BUF_BYTES * 2 + 777).map(|i| i as u8).collect();
+        let mut r = HashingBuf::new(&data[..], u64::MAX);
+        // Consume part of the first buffer, then let `finish` drain the rest.
+        let mut head = [0u8; 1000];
+        r.read_exact(&mut head).unwrap();
+        assert_eq!(&head[..], &data[..1000]);
+        let (n, digest, _) = r.finish().unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(
+            digest,
+            format!("sha256:{}", hex::encode(Sha256::digest(&data)))
         );
     }
 }

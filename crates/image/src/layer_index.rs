@@ -246,8 +246,7 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
             let decoder = flate2::bufread::MultiGzDecoder::new(raw);
             let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
             index_entries(&mut reader, spec, &mut index, &tar_error)?;
-            let (size, diff_id, decoder) =
-                reader.into_inner().0.finish().map_err(drain_error)?;
+            let (size, diff_id, decoder) = reader.into_inner().0.finish().map_err(drain_error)?;
             let (compressed, digest, _) = decoder.into_inner().finish().map_err(raw_error)?;
             (compressed, digest, size, diff_id)
         }
@@ -255,8 +254,7 @@ pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, I
             let decoder = zstd::stream::read::Decoder::with_buffer(raw).map_err(raw_error)?;
             let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
             index_entries(&mut reader, spec, &mut index, &tar_error)?;
-            let (size, diff_id, decoder) =
-                reader.into_inner().0.finish().map_err(drain_error)?;
+            let (size, diff_id, decoder) = reader.into_inner().0.finish().map_err(drain_error)?;
             let (compressed, digest, _) = decoder.finish().finish().map_err(raw_error)?;
             (compressed, digest, size, diff_id)
         }
@@ -467,6 +465,8 @@ impl LayerIndex {
 
     /// Gives back spare capacity once the layer is read.
     fn shrink_to_fit(&mut self) {
+        // Later passes walk a layer's tree but never look names up in it.
+        self.tree.drop_lookup_index();
         self.tree.shrink_to_fit();
         self.entries.shrink_to_fit();
         self.links.shrink_to_fit();

@@ -120,7 +120,10 @@ fn read_layers<T: Send>(
         .into_iter()
         .map(|slot| {
             slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(ImageError::blob("layer", "a layer reader stopped unexpectedly"))
+                Err(ImageError::blob(
+                    "layer",
+                    "a layer reader stopped unexpectedly",
+                ))
             })
         })
         .collect()

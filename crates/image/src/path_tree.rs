@@ -52,6 +52,24 @@ impl NameTable {
         span_bytes(&self.arena, &self.spans, id)
     }
 
+    /// Frees the lookup index (`intern` and `lookup` need it rebuilt).
+    fn clear_index(&mut self) {
+        self.index = HashTable::new();
+    }
+
+    /// Indexes every name again after [`NameTable::clear_index`].
+    fn rebuild_index(&mut self) {
+        let (arena, spans, hasher) = (&self.arena, &self.spans, &self.hasher);
+        let mut index = HashTable::with_capacity(spans.len());
+        for id in 0..spans.len() as u32 {
+            let hash = hasher.hash_one(span_bytes(arena, spans, id));
+            index.insert_unique(hash, id, |&other| {
+                hasher.hash_one(span_bytes(arena, spans, other))
+            });
+        }
+        self.index = index;
+    }
+
     /// Gives back spare capacity once no more names will be added.
     pub fn shrink_to_fit(&mut self) {
         self.arena.shrink_to_fit();
@@ -85,6 +103,9 @@ pub struct PathTree {
     next_sibling: Vec<u32>,
     children: HashTable<u32>,
     hasher: DefaultHashBuilder,
+    /// Whether `children` and the name index are present (see
+    /// [`PathTree::drop_lookup_index`]).
+    indexed: bool,
 }
 
 impl Default for PathTree {
@@ -104,6 +125,7 @@ impl PathTree {
             next_sibling: vec![NONE],
             children: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
+            indexed: true,
         }
     }
 
@@ -123,6 +145,9 @@ impl PathTree {
 
     /// The child of `parent` called `name`, if any.
     pub fn child(&self, parent: u32, name: &[u8]) -> Option<u32> {
+        if !self.indexed {
+            return self.children(parent).find(|&n| self.name(n) == name);
+        }
         let name_id = self.names.lookup(name)?;
         let hash = Self::key_hash(&self.hasher, parent, name_id);
         self.children
@@ -134,6 +159,9 @@ impl PathTree {
 
     /// The child of `parent` called `name`, created if missing.
     pub fn intern_child(&mut self, parent: u32, name: &[u8]) -> u32 {
+        if !self.indexed {
+            self.rebuild_lookup_index();
+        }
         let name_id = self.names.intern(name);
         let hash = Self::key_hash(&self.hasher, parent, name_id);
         let (parents, names) = (&self.parent, &self.name);
@@ -210,20 +238,65 @@ impl PathTree {
 
     /// The path of `node` relative to the root, `/`-separated, no leading `/`.
     pub fn path(&self, node: u32) -> String {
-        let mut parts: Vec<&[u8]> = Vec::new();
+        let mut out = String::new();
+        self.path_into(node, &mut out);
+        out
+    }
+
+    /// Writes the path of `node` into `out` (replacing its content), so that
+    /// a loop over many nodes reuses one buffer.
+    pub fn path_into(&self, node: u32, out: &mut String) {
+        let mut bytes = std::mem::take(out).into_bytes();
+        bytes.clear();
+        // Walk up once for the length, then again to fill from the end.
+        let (mut len, mut parts) = (0usize, 0usize);
         let mut n = node;
         while n != ROOT && n != NONE {
-            parts.push(self.name(n));
+            len += self.name(n).len();
+            parts += 1;
             n = self.parent(n);
         }
-        let mut out = Vec::new();
-        for (i, p) in parts.iter().rev().enumerate() {
-            if i > 0 {
-                out.push(b'/');
+        // One `/` between components (a component may be empty).
+        len += parts.saturating_sub(1);
+        bytes.resize(len, b'/');
+        let mut end = len;
+        let mut n = node;
+        while n != ROOT && n != NONE {
+            let name = self.name(n);
+            let start = end.saturating_sub(name.len());
+            if let Some(slot) = bytes.get_mut(start..end) {
+                slot.copy_from_slice(name);
             }
-            out.extend_from_slice(p);
+            end = start.saturating_sub(1);
+            n = self.parent(n);
         }
-        String::from_utf8_lossy(&out).into_owned()
+        *out = match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+    }
+
+    /// Frees the hash indexes that find a child by name, once the tree is
+    /// built and only walked: [`PathTree::child`] then scans the parent's
+    /// children, and adding a node rebuilds the indexes first.
+    pub fn drop_lookup_index(&mut self) {
+        self.names.clear_index();
+        self.children = HashTable::new();
+        self.indexed = false;
+    }
+
+    fn rebuild_lookup_index(&mut self) {
+        self.names.rebuild_index();
+        let (parents, names, hasher) = (&self.parent, &self.name, &self.hasher);
+        let mut children = HashTable::with_capacity(parents.len());
+        for n in 1..parents.len() as u32 {
+            let hash = Self::key_hash(hasher, parents[n as usize], names[n as usize]);
+            children.insert_unique(hash, n, |&m| {
+                Self::key_hash(hasher, parents[m as usize], names[m as usize])
+            });
+        }
+        self.children = children;
+        self.indexed = true;
     }
 
     /// Gives back spare capacity once no more nodes will be added.
@@ -234,9 +307,8 @@ impl PathTree {
         self.first_child.shrink_to_fit();
         self.next_sibling.shrink_to_fit();
         let (parents, names, hasher) = (&self.parent, &self.name, &self.hasher);
-        self.children.shrink_to_fit(|&n| {
-            Self::key_hash(hasher, parents[n as usize], names[n as usize])
-        });
+        self.children
+            .shrink_to_fit(|&n| Self::key_hash(hasher, parents[n as usize], names[n as usize]));
     }
 
     /// Heap bytes held.
@@ -280,10 +352,32 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(t.len(), 4);
         assert_eq!(t.path(a), "usr/bin/ls");
+        let mut reused = String::from("leftover text");
+        t.path_into(a, &mut reused);
+        assert_eq!(reused, "usr/bin/ls");
+        t.path_into(ROOT, &mut reused);
+        assert_eq!(reused, "");
         let bin = t.parent(a);
         t.intern_child(bin, b"cat");
         assert_eq!(t.sorted_children(bin).len(), 2);
         assert_eq!(t.find_path([&b"usr"[..], b"nope"]), None);
+        assert_eq!(
+            t.child(bin, b"cat").map(|n| t.path(n)).as_deref(),
+            Some("usr/bin/cat")
+        );
+        let empty = t.intern_child(bin, b"");
+        assert_eq!(t.path(empty), "usr/bin/");
+        // Without its lookup index the tree answers the same, and adding
+        // nodes brings the index back instead of duplicating names.
+        let before = t.len();
+        t.drop_lookup_index();
+        assert_eq!(
+            t.child(bin, b"cat"),
+            t.find_path([&b"usr"[..], b"bin", b"cat"])
+        );
+        assert_eq!(t.find_path([&b"usr"[..], b"bin", b"ls"]), Some(a));
+        assert_eq!(t.intern_path([&b"usr"[..], b"bin", b"ls"]), a);
+        assert_eq!(t.len(), before);
         assert_eq!(
             t.child(bin, b"cat").map(|n| t.path(n)).as_deref(),
             Some("usr/bin/cat")
