@@ -300,12 +300,18 @@ impl<'s> Builder<'s> {
     ) -> NodeId {
         let id = self.alloc(Some(parent), Span::default());
         let (kind, span) = match cc {
-            ast::CompoundCommand::Arithmetic(a) => (
-                NodeKind::Arithmetic {
-                    expression: a.expr.value.clone(),
-                },
-                self.sspan(&a.loc, map),
-            ),
+            ast::CompoundCommand::Arithmetic(a) => {
+                let span = self.sspan(&a.loc, map);
+                // The expression as the script wrote it: the parser saw the balanced text.
+                let expression = self
+                    .text
+                    .get(span.start..span.end)
+                    .and_then(|t| t.strip_prefix("(("))
+                    .and_then(|t| t.strip_suffix("))"))
+                    .filter(|_| self.text.len() == self.src.len())
+                    .map_or_else(|| a.expr.value.clone(), |t| t.trim().to_string());
+                (NodeKind::Arithmetic { expression }, span)
+            }
             ast::CompoundCommand::ArithmeticForClause(f) => {
                 let body = self.lower_list(&f.body.list, map, Some(id));
                 (NodeKind::ArithmeticFor { body }, self.sspan(&f.loc, map))
