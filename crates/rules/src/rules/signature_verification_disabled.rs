@@ -70,7 +70,7 @@ impl Check for SignatureVerificationDisabled {
                     if flag.value.as_deref().is_some_and(is_false_setting) {
                         continue;
                     }
-                    let tool = manager_name(op.manager);
+                    let tool = crate::helpers::size::program_name(op.manager);
                     let written = flag.span.text(script.script.source());
                     out.report(
                         script.file_range(flag.span),
@@ -127,21 +127,6 @@ fn is_false_setting(value: &str) -> bool {
             "false" | "0" | "no" | "off"
         )
         && !value.to_ascii_lowercase().contains("gpgcheck")
-}
-
-fn manager_name(manager: Manager) -> &'static str {
-    match manager {
-        Manager::AptGet => "apt-get",
-        Manager::Apt => "apt",
-        Manager::Apk => "apk",
-        Manager::Dnf => "dnf",
-        Manager::Yum => "yum",
-        Manager::Microdnf => "microdnf",
-        Manager::Zypper => "zypper",
-        Manager::Pip => "pip",
-        Manager::Npm => "npm",
-        _ => "the package manager",
-    }
 }
 
 /// `rpm -i --nosignature`: the flag word and what it says.
