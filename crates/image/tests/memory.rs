@@ -41,7 +41,8 @@ impl Read for ManyEmptyFiles {
 
 #[test]
 fn per_file_memory_is_small() {
-    let n = 200_000;
+    // The hostile case: a layer of a million empty files.
+    let n = 1_000_000;
     let gen = ManyEmptyFiles {
         next: 0,
         n,
