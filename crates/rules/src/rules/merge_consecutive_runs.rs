@@ -50,13 +50,6 @@ fn family(m: Manager) -> Manager {
     }
 }
 
-fn manager_name(m: Manager) -> String {
-    match m {
-        Manager::AptGet => "apt-get".into(),
-        other => format!("{other:?}").to_ascii_lowercase(),
-    }
-}
-
 fn installers(ctx: &Context<'_>, id: InstructionId) -> Vec<Manager> {
     let mut out: Vec<Manager> = ctx
         .scripts(id)
@@ -94,7 +87,7 @@ impl Check for MergeConsecutiveRuns {
                 continue;
             };
             let line = ctx.parse.line_index().line_col(a.range().start()).line;
-            let name = manager_name(shared);
+            let name = crate::helpers::size::program_name(shared);
             let r = out.report(
                 range(b.keyword_range()),
                 format!(
