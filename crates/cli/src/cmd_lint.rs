@@ -3,19 +3,18 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Once;
 
 use anyhow::anyhow;
 use dockopt_report::Format;
 use dockopt_rules::selection::Selection;
-use dockopt_rules::{
-    lint_project, lint_source_deferring, ExternalFilter, LintSettings, ProjectFile, ALL,
-};
+use dockopt_rules::{group_numbers, lint_sources, ExternalFilter, LintSettings, SourceFile, ALL};
 use dockopt_shellcheck::{FileScripts, ShellCheck};
 use rayon::prelude::*;
 
 use crate::discover::find_dockerfiles_or_fail;
-use crate::rule_setup::{display_path, print_report, read_text, Reported, RuleArgs, RuleSetup};
+use crate::rule_setup::{
+    display_path, print_report, read_text, FileSetup, Reported, RuleArgs, RuleSetup,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -82,68 +81,81 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => found,
         }
     });
-    let missing_notice = Once::new();
-    // The rules run file by file; the scripts ShellCheck is to check are gathered on the
-    // way and checked afterwards, all files together, in a few processes.
-    let lint_one = |path: &PathBuf| -> anyhow::Result<(Reported, Option<Pending>)> {
-        let file = setup.for_file(path)?;
-        let text = match read_text(path) {
-            Ok(text) => text,
-            Err(message) => return Ok((Reported::unreadable(display_path(path), message), None)),
-        };
-        let settings = LintSettings {
-            rules: ALL,
-            selection: &file.selection,
-            options: &file.config.options,
-        };
-        if shellcheck.is_none()
-            && args.shellcheck == ShellCheckMode::Auto
-            && file.selection.shellcheck_may_report()
-        {
-            missing_notice.call_once(|| {
-                eprintln!(
-                    "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) \
-                         are skipped; install it, or pass --shellcheck=never"
-                );
-            });
-        }
-        let checker = shellcheck
+    // Each file's settings and text, then the rules over all of them at once (one parse of
+    // each file serves its own rules and the across-files ones); the scripts ShellCheck is
+    // to check are gathered on the way and checked afterwards, all files together, in a
+    // few processes.
+    let loaded: Vec<(FileSetup, Result<String, String>)> = files
+        .par_iter()
+        .map(|path| Ok((setup.for_file(path)?, read_text(path))))
+        .collect::<anyhow::Result<_>>()?;
+    if shellcheck.is_none()
+        && args.shellcheck == ShellCheckMode::Auto
+        && loaded
+            .iter()
+            .any(|(file, text)| text.is_ok() && file.selection.shellcheck_may_report())
+    {
+        eprintln!(
+            "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) are \
+             skipped; install it, or pass --shellcheck=never"
+        );
+    }
+    let groups = group_numbers(&files.iter().map(|p| repository_of(p)).collect::<Vec<_>>());
+    let readable: Vec<usize> = (0..files.len()).filter(|&i| loaded[i].1.is_ok()).collect();
+    let sources: Vec<SourceFile<'_>> = readable
+        .iter()
+        .map(|&i| {
+            let (file, text) = &loaded[i];
+            SourceFile {
+                path: &files[i],
+                text: text.as_deref().unwrap_or_default(),
+                settings: LintSettings {
+                    rules: ALL,
+                    selection: &file.selection,
+                    options: &file.config.options,
+                },
+                group: groups[i],
+            }
+        })
+        .collect();
+    let checker_for = |k: usize| {
+        shellcheck
             .as_ref()
-            .filter(|_| file.selection.shellcheck_may_report());
-        let (lint, deferred) = lint_source_deferring(path, &text, &settings, |ctx| {
-            checker.map(|c| c.scripts(ctx))
-        });
-        let pending = deferred.and_then(|(scripts, filter)| {
-            Some(Pending {
-                scripts: scripts.filter(|s| !s.is_empty())?,
-                filter,
-                selection: file.selection.clone(),
-            })
-        });
-        let reported = Reported {
+            .filter(|_| sources[k].settings.selection.shellcheck_may_report())
+    };
+    let mut linted =
+        lint_sources(&sources, |k, ctx| checker_for(k).map(|c| c.scripts(ctx))).into_iter();
+    let mut reported = Vec::with_capacity(files.len());
+    let mut pending = Vec::new();
+    for ((path, (file, text)), index) in files.iter().zip(loaded).zip(0..) {
+        let text = match text {
+            Ok(text) => text,
+            Err(message) => {
+                reported.push(Reported::unreadable(display_path(path), message));
+                continue;
+            }
+        };
+        let Some((lint, deferred)) = linted.next() else {
+            unreachable!("lint_sources gives one result per file");
+        };
+        if let Some((Some(scripts), filter)) = deferred {
+            if !scripts.is_empty() {
+                pending.push((
+                    index,
+                    Pending {
+                        scripts,
+                        filter,
+                        selection: file.selection.clone(),
+                    },
+                ));
+            }
+        }
+        reported.push(Reported {
             path: display_path(path),
             text,
             lint,
             failure_level: file.failure_level,
-        };
-        Ok((reported, pending))
-    };
-    // One file needs no thread pool: starting one costs more than the lint.
-    let linted: Vec<(Reported, Option<Pending>)> = if files.len() == 1 {
-        files.iter().map(lint_one).collect::<anyhow::Result<_>>()?
-    } else {
-        files
-            .par_iter()
-            .map(lint_one)
-            .collect::<anyhow::Result<_>>()?
-    };
-    let mut reported = Vec::with_capacity(linted.len());
-    let mut pending = Vec::new();
-    for (index, (file, waiting)) in linted.into_iter().enumerate() {
-        reported.push(file);
-        if let Some(waiting) = waiting {
-            pending.push((index, waiting));
-        }
+        });
     }
     if let Some(checker) = &shellcheck {
         let scripts: Vec<&FileScripts> = pending.iter().map(|(_, p)| &p.scripts).collect();
@@ -156,7 +168,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    add_project_findings(&setup, &files, &mut reported)?;
     Ok(ExitCode::from(print_report(
         &reported,
         args.format,
@@ -171,49 +182,14 @@ struct Pending {
     selection: Selection,
 }
 
-/// Runs the rules that compare Dockerfiles, once per repository (the nearest folder above
-/// a file that holds `.git`; files outside any repository form one group), and merges
-/// their findings into each file's report.
-fn add_project_findings(
-    setup: &RuleSetup,
-    files: &[PathBuf],
-    reported: &mut [Reported],
-) -> anyhow::Result<()> {
-    let mut groups: std::collections::BTreeMap<Option<PathBuf>, Vec<usize>> = Default::default();
-    for (i, path) in files.iter().enumerate() {
-        let absolute = path.canonicalize().unwrap_or_else(|_| path.clone());
-        let root = absolute
-            .ancestors()
-            .skip(1)
-            .find(|dir| dir.join(".git").exists())
-            .map(PathBuf::from);
-        groups.entry(root).or_default().push(i);
-    }
-    for members in groups.values().filter(|m| m.len() > 1) {
-        let setups = members
-            .iter()
-            .map(|&i| setup.for_file(&files[i]))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let inputs: Vec<ProjectFile<'_>> = members
-            .iter()
-            .zip(&setups)
-            .map(|(&i, file)| ProjectFile {
-                path: &files[i],
-                text: &reported[i].text,
-                selection: &file.selection,
-                options: &file.config.options,
-            })
-            .collect();
-        let found = lint_project(&inputs, ALL);
-        for (&i, findings) in members.iter().zip(found) {
-            let lint = &mut reported[i].lint;
-            if !lint.errors.is_empty() || findings.is_empty() {
-                continue;
-            }
-            lint.findings.extend(findings);
-            lint.findings
-                .sort_by_key(|f| (f.diagnostic.range.start, f.diagnostic.range.end));
-        }
-    }
-    Ok(())
+/// The repository a Dockerfile belongs to, whose Dockerfiles the across-files rules
+/// compare: the nearest folder above it that holds `.git`; `None` (one group of its own)
+/// outside any repository.
+fn repository_of(path: &std::path::Path) -> Option<PathBuf> {
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())
+        .map(PathBuf::from)
 }

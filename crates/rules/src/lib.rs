@@ -25,7 +25,7 @@ pub use lint::{
     LintSettings,
 };
 pub use pragma::is_shellcheck_code;
-pub use project::{lint_project, ProjectFile};
+pub use project::{group_numbers, lint_sources, SourceFile, SourceLint};
 pub use rule::{
     Check, DefaultLevel, Edit, Finding, Findings, Fix, HasMeta, ProjectFindings, Rule, RuleMeta,
 };

@@ -68,7 +68,7 @@ pub fn lint_source_with(
 /// an external linter that checks many files at once.
 #[derive(Debug)]
 pub struct ExternalFilter {
-    pragmas: Pragmas,
+    pub(crate) pragmas: Pragmas,
 }
 
 impl ExternalFilter {
@@ -117,22 +117,42 @@ pub fn lint_source_deferring<T>(
 ) -> (FileLint, Option<(T, ExternalFilter)>) {
     let parse = dockopt_syntax::parse(text);
     if !parse.errors().is_empty() {
-        let lint = FileLint {
-            findings: Vec::new(),
-            errors: parse
-                .errors()
-                .iter()
-                .map(|e| FileError {
-                    message: e.message().to_string(),
-                    range: Some(usize::from(e.range().start())..usize::from(e.range().end())),
-                })
-                .collect(),
-        };
-        return (lint, None);
+        return (parse_failure(&parse), None);
     }
     let model = Model::new(parse.dockerfile());
     let pragmas = Pragmas::collect(&parse, settings.rules);
     let ctx = Context::new(path, &parse, &model, settings.options, &pragmas.unknown);
+    let findings = check_file(&ctx, &pragmas, settings);
+    let gathered = gather(&ctx);
+    let lint = FileLint {
+        findings,
+        errors: Vec::new(),
+    };
+    (lint, Some((gathered, ExternalFilter { pragmas })))
+}
+
+/// What a file that does not parse gives: its parse errors.
+pub(crate) fn parse_failure(parse: &dockopt_syntax::Parse) -> FileLint {
+    FileLint {
+        findings: Vec::new(),
+        errors: parse
+            .errors()
+            .iter()
+            .map(|e| FileError {
+                message: e.message().to_string(),
+                range: Some(usize::from(e.range().start())..usize::from(e.range().end())),
+            })
+            .collect(),
+    }
+}
+
+/// Runs the selected rules on one parsed file: findings in source order, levels as
+/// configured, suppressions applied.
+pub(crate) fn check_file(
+    ctx: &Context<'_>,
+    pragmas: &Pragmas,
+    settings: &LintSettings<'_>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in settings.rules {
         let meta = rule.meta();
@@ -140,7 +160,7 @@ pub fn lint_source_deferring<T>(
             continue;
         };
         let mut out = Findings::new(meta);
-        rule.check(&ctx, &mut out);
+        rule.check(ctx, &mut out);
         for mut finding in out.items {
             if pragmas.suppresses(meta.name, &finding.diagnostic.range) {
                 continue;
@@ -153,17 +173,12 @@ pub fn lint_source_deferring<T>(
             findings.push(finding);
         }
     }
-    let gathered = gather(&ctx);
     sort_findings(&mut findings);
-    let lint = FileLint {
-        findings,
-        errors: Vec::new(),
-    };
-    (lint, Some((gathered, ExternalFilter { pragmas })))
+    findings
 }
 
 /// Source order: by range, then rule name.
-fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             a.diagnostic.range.start,

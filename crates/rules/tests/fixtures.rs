@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use dockopt_report::{render, FileResult, Format, RenderOptions};
 use dockopt_rules::selection::{Selection, SelectionSpec, Selector};
 use dockopt_rules::{
-    lint_project, lint_source, Edit, FileLint, Finding, Fix, Group, LintSettings, ProjectFile,
-    Rule, ALL,
+    lint_source, lint_sources, Edit, FileLint, Finding, Fix, Group, LintSettings, Rule, SourceFile,
+    ALL,
 };
 
 const MIN_BAD: usize = 3;
@@ -242,17 +242,24 @@ fn lint_set(
     }
     let selection = selection_of(rule);
     let options = BTreeMap::new();
-    let inputs: Vec<ProjectFile<'_>> = paths
+    let inputs: Vec<SourceFile<'_>> = paths
         .iter()
         .zip(&texts)
-        .map(|(path, text)| ProjectFile {
+        .map(|(path, text)| SourceFile {
             path,
             text,
-            selection: &selection,
-            options: &options,
+            settings: LintSettings {
+                rules: ALL,
+                selection: &selection,
+                options: &options,
+            },
+            group: 0,
         })
         .collect();
-    let found = lint_project(&inputs, ALL);
+    let found: Vec<Vec<Finding>> = lint_sources(&inputs, |_, _| ())
+        .into_iter()
+        .map(|(lint, _)| lint.findings)
+        .collect();
     paths
         .iter()
         .zip(texts)
