@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod allocator;
 mod cmd_fix;
 mod cmd_image;
 mod cmd_lint;
@@ -12,10 +13,8 @@ mod cmd_rules;
 mod discover;
 mod rule_setup;
 
-// Linting many small files allocates many small syntax nodes from every thread; glibc's
-// allocator spent a quarter of lint's time in malloc/free and its arena locks.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::SplitAllocator = allocator::SplitAllocator;
 
 #[derive(Parser)]
 #[command(
