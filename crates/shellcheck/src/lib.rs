@@ -21,6 +21,7 @@ mod process;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use dockopt_model::PROXY_ARGS;
 use dockopt_rules::prelude::{InstructionId, InstructionKind};
 use dockopt_rules::selection::Selection;
 use dockopt_rules::{
@@ -31,18 +32,6 @@ use dockopt_shell::Span;
 use batch::{Comment, Input, Severity};
 pub use cache::default_dir as default_cache_dir;
 pub use dialect::Dialect;
-
-/// Variables BuildKit passes to every `RUN` without an `ARG` (the proxy settings).
-const PREDEFINED: [&str; 8] = [
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "FTP_PROXY",
-    "ftp_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
 
 /// The `shellcheck` program, and a linter that runs it.
 #[derive(Debug, Clone)]
@@ -183,7 +172,8 @@ fn scripts(ctx: &Context<'_>) -> Vec<(ScriptText, Dialect, Vec<String>)> {
 
 /// The ARG and ENV names in scope before instruction `id`, and the predefined ones.
 fn declared_names(ctx: &Context<'_>, id: InstructionId) -> Vec<String> {
-    let mut names: Vec<String> = PREDEFINED.iter().map(|s| s.to_string()).collect();
+    // BuildKit passes the proxy settings to every `RUN` without an `ARG`.
+    let mut names: Vec<String> = PROXY_ARGS.iter().map(|s| s.to_string()).collect();
     if let Some(state) = ctx.state(id) {
         names.extend(state.env.names().map(str::to_string));
         names.extend(state.declared_args.iter().cloned());
