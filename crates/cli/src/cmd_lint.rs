@@ -85,27 +85,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // each file serves its own rules and the across-files ones); the scripts ShellCheck is
     // to check are gathered on the way and checked afterwards, all files together, in a
     // few processes.
-    let loaded: Vec<(FileSetup, Result<String, String>)> = files
+    let loaded: Vec<(FileSetup, Result<String, String>, Option<PathBuf>)> = files
         .par_iter()
-        .map(|path| Ok((setup.for_file(path)?, read_text(path))))
+        .map(|path| Ok((setup.for_file(path)?, read_text(path), repository_of(path))))
         .collect::<anyhow::Result<_>>()?;
     if shellcheck.is_none()
         && args.shellcheck == ShellCheckMode::Auto
         && loaded
             .iter()
-            .any(|(file, text)| text.is_ok() && file.selection.shellcheck_may_report())
+            .any(|(file, text, _)| text.is_ok() && file.selection.shellcheck_may_report())
     {
         eprintln!(
             "note: `shellcheck` is not on PATH, so ShellCheck's checks (SC codes) are \
              skipped; install it, or pass --shellcheck=never"
         );
     }
-    let groups = group_numbers(&files.iter().map(|p| repository_of(p)).collect::<Vec<_>>());
+    let groups = group_numbers(&loaded.iter().map(|(_, _, repo)| repo).collect::<Vec<_>>());
     let readable: Vec<usize> = (0..files.len()).filter(|&i| loaded[i].1.is_ok()).collect();
     let sources: Vec<SourceFile<'_>> = readable
         .iter()
         .map(|&i| {
-            let (file, text) = &loaded[i];
+            let (file, text, _) = &loaded[i];
             SourceFile {
                 path: &files[i],
                 text: text.as_deref().unwrap_or_default(),
@@ -127,7 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         lint_sources(&sources, |k, ctx| checker_for(k).map(|c| c.scripts(ctx))).into_iter();
     let mut reported = Vec::with_capacity(files.len());
     let mut pending = Vec::new();
-    for ((path, (file, text)), index) in files.iter().zip(loaded).zip(0..) {
+    for ((path, (file, text, _)), index) in files.iter().zip(loaded).zip(0..) {
         let text = match text {
             Ok(text) => text,
             Err(message) => {

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use dockopt_diagnostic::FileError;
-use dockopt_model::Model;
 
 use crate::pragma::Pragmas;
+use crate::project::{lint_sources, SourceFile, SourceLint};
 use crate::selection::Selection;
 use crate::{Context, Finding, Findings, Rule};
 
@@ -20,6 +20,7 @@ pub struct FileLint {
 }
 
 /// Everything that shapes a lint run besides the file.
+#[derive(Clone, Copy)]
 pub struct LintSettings<'a> {
     pub rules: &'a [&'static dyn Rule],
     pub selection: &'a Selection,
@@ -109,26 +110,22 @@ impl ExternalFilter {
 /// [`lint_source`], and `gather` run on the parsed file (to collect what an external
 /// linter will check later, with other files); with what it gave and the filter for the
 /// findings that come of it, unless the file did not parse.
-pub fn lint_source_deferring<T>(
+pub fn lint_source_deferring<T: Send>(
     path: &Path,
     text: &str,
     settings: &LintSettings<'_>,
-    gather: impl FnOnce(&Context<'_>) -> T,
-) -> (FileLint, Option<(T, ExternalFilter)>) {
-    let parse = dockopt_syntax::parse(text);
-    if !parse.errors().is_empty() {
-        return (parse_failure(&parse), None);
-    }
-    let model = Model::new(parse.dockerfile());
-    let pragmas = Pragmas::collect(&parse, settings.rules);
-    let ctx = Context::new(path, &parse, &model, settings.options, &pragmas.unknown);
-    let findings = check_file(&ctx, &pragmas, settings);
-    let gathered = gather(&ctx);
-    let lint = FileLint {
-        findings,
-        errors: Vec::new(),
+    gather: impl Fn(&Context<'_>) -> T + Sync,
+) -> SourceLint<T> {
+    let file = SourceFile {
+        path,
+        text,
+        settings: *settings,
+        group: 0,
     };
-    (lint, Some((gathered, ExternalFilter { pragmas })))
+    // One file, one result.
+    lint_sources(std::slice::from_ref(&file), |_, ctx| gather(ctx))
+        .pop()
+        .unwrap_or_default()
 }
 
 /// What a file that does not parse gives: its parse errors.
