@@ -3,14 +3,15 @@
 //! inventories need. Both digests are checked while reading.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read};
+use std::io::{self, Read};
 
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::decompress::{sniff, Compression, HashingBuf, LimitExceeded};
 use crate::error::ImageError;
 use crate::path_tree::{PathTree, ROOT};
-use crate::tar_stream::{EntryKind, Streamed, TarError, TarReader};
+use crate::sha256_lanes::LaneHash;
+use crate::tar_stream::{EntryKind, TarDecoder, TarEntry, TarError, TarEvent};
 
 /// Prefix of a whiteout file name.
 pub const WHITEOUT_PREFIX: &[u8] = b".wh.";
@@ -180,160 +181,325 @@ struct OnceNotes {
     too_big: bool,
 }
 
-/// Reads one layer blob from `blob`.
-pub fn read_layer(blob: impl Read, spec: &LayerSpec<'_>) -> Result<LayerIndex, ImageError> {
-    let blob_error = |message: String| ImageError::blob(spec.name, message);
-    let mut raw = HashingBuf::new(blob, u64::MAX);
-    let head = raw
-        .fill_buf()
-        .map_err(|e| blob_error(format!("cannot read blob: {e}")))?;
-    let compression = sniff(head);
-    let mut notes = Vec::new();
-    if let Some(claimed) = spec.claimed {
-        if claimed != compression {
-            notes.push(format!(
-                "media type says {claimed} but the bytes are {compression}; reading it as {compression}"
-            ));
+/// Reads one layer blob from `blob`, checking both digests on the way.
+pub fn read_layer(blob: impl Read + Send, spec: &LayerSpec<'_>) -> Result<LayerIndex, ImageError> {
+    let mut reading = LayerReading::start(Box::new(blob), spec)?;
+    let mut buf = vec![0u8; CHUNK_BYTES];
+    loop {
+        let n = reading.read_chunk(&mut buf)?;
+        if n == 0 {
+            return reading.finish();
         }
+        let chunk = &buf[..n];
+        reading.diff_hash.update(chunk);
+        reading.index_chunk(chunk)?;
     }
-    let mut index = LayerIndex {
-        tree: PathTree::new(),
-        entries: Vec::new(),
-        links: Vec::new(),
-        contents: HashMap::new(),
-        header_size_total: 0,
-        compressed_size: 0,
-        uncompressed_size: 0,
-        digest: String::new(),
-        diff_id: String::new(),
-        compression,
-        notes,
-    };
-    let cap = spec.limits.layer_cap(spec.size.unwrap_or(0));
-    let tar_error = |e: TarError| -> ImageError {
-        if let TarError::Io { source, .. } = &e {
-            if let Some(limit) = source
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<LimitExceeded>())
-            {
-                return ImageError::blob(spec.name, limit.to_string());
-            }
-            return ImageError::blob(
-                spec.name,
-                format!("truncated or corrupt {compression} data: {e}"),
-            );
-        }
-        ImageError::blob(spec.name, format!("corrupt layer tar: {e}"))
-    };
-    // Whatever follows the end-of-archive marker is still part of both digests.
-    let drain_error = |e| {
-        tar_error(TarError::Io {
-            offset: 0,
-            source: e,
-        })
-    };
-    let raw_error = |e: std::io::Error| blob_error(format!("cannot read blob: {e}"));
-    let (compressed_size, digest, uncompressed_size, diff_id) = match compression {
-        Compression::None => {
-            // The blob is the tar stream: one hash gives both digests.
-            raw.set_limit(cap);
-            let mut reader = TarReader::new(Streamed(raw));
-            index_entries(&mut reader, spec, &mut index, &tar_error)?;
-            let (size, digest, _) = reader.into_inner().0.finish().map_err(drain_error)?;
-            (size, digest.clone(), size, digest)
-        }
-        Compression::Gzip => {
-            let decoder = flate2::bufread::MultiGzDecoder::new(raw);
-            let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
-            index_entries(&mut reader, spec, &mut index, &tar_error)?;
-            let (size, diff_id, decoder) = reader.into_inner().0.finish().map_err(drain_error)?;
-            let (compressed, digest, _) = decoder.into_inner().finish().map_err(raw_error)?;
-            (compressed, digest, size, diff_id)
-        }
-        Compression::Zstd => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(raw).map_err(raw_error)?;
-            let mut reader = TarReader::new(Streamed(HashingBuf::new(decoder, cap)));
-            index_entries(&mut reader, spec, &mut index, &tar_error)?;
-            let (size, diff_id, decoder) = reader.into_inner().0.finish().map_err(drain_error)?;
-            let (compressed, digest, _) = decoder.finish().finish().map_err(raw_error)?;
-            (compressed, digest, size, diff_id)
-        }
-    };
-    if let Some(expected) = spec.digest {
-        if !expected.eq_ignore_ascii_case(&digest) {
-            return Err(blob_error(format!(
-                "digest mismatch (expected {expected}, got {digest})"
-            )));
-        }
-    }
-    if let Some(expected) = spec.size {
-        if expected != compressed_size {
-            return Err(blob_error(format!(
-                "size mismatch (manifest says {expected} bytes, blob has {compressed_size})"
-            )));
-        }
-    }
-    if let Some(expected) = spec.diff_id {
-        if !expected.eq_ignore_ascii_case(&diff_id) {
-            return Err(blob_error(format!(
-                "DiffID mismatch (config says {expected}, uncompressed content is {diff_id})"
-            )));
-        }
-    }
-    index.compressed_size = compressed_size;
-    index.uncompressed_size = uncompressed_size;
-    index.digest = digest;
-    index.diff_id = diff_id;
-    index.shrink_to_fit();
-    Ok(index)
 }
 
-/// Reads every entry of the layer tar into `index`.
-fn index_entries<I: BufRead>(
-    reader: &mut TarReader<Streamed<I>>,
-    spec: &LayerSpec<'_>,
-    index: &mut LayerIndex,
-    tar_error: &dyn Fn(TarError) -> ImageError,
-) -> Result<(), ImageError> {
-    let mut once = OnceNotes::default();
-    let mut path_buf: Vec<u8> = Vec::new();
-    while let Some(entry) = reader.next_entry().map_err(tar_error)? {
+/// Bytes of uncompressed stream taken per step: small enough that a few
+/// layers' chunks stay in the core's cache between hashing and indexing.
+pub const CHUNK_BYTES: usize = 128 * 1024;
+
+/// A blob's bytes: the few read to tell its compression, then the rest.
+type Blob<'a> = io::Chain<io::Cursor<Vec<u8>>, Box<dyn Read + Send + 'a>>;
+
+/// Where a layer's uncompressed tar stream comes from.
+enum Stream<'a> {
+    /// The blob is the tar stream.
+    Plain(Blob<'a>),
+    /// Decompressed from the blob, which is hashed on its way in.
+    Gzip(flate2::bufread::MultiGzDecoder<HashingBuf<Blob<'a>>>),
+    /// Decompressed from the blob, which is hashed on its way in.
+    Zstd(zstd::stream::read::Decoder<'static, HashingBuf<Blob<'a>>>),
+}
+
+impl Read for Stream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(r) => r.read(buf),
+            Stream::Gzip(r) => r.read(buf),
+            Stream::Zstd(r) => r.read(buf),
+        }
+    }
+}
+
+/// One layer being read: the stream, the running sha256 of the uncompressed
+/// bytes, the tar decoder and the index built so far. The caller reads a chunk
+/// with [`LayerReading::read_chunk`], hashes it into
+/// [`LayerReading::diff_hash`] (alone, or side by side with other layers'
+/// chunks), then hands it to [`LayerReading::index_chunk`].
+pub struct LayerReading<'a> {
+    name: &'a str,
+    spec_digest: Option<&'a str>,
+    spec_size: Option<u64>,
+    spec_diff_id: Option<&'a str>,
+    stream: Stream<'a>,
+    /// sha256 of the uncompressed stream: the DiffID, and for an uncompressed
+    /// blob also its digest.
+    pub diff_hash: LaneHash,
+    decoder: TarDecoder,
+    indexer: Indexer<'a>,
+    /// Uncompressed bytes allowed.
+    cap: u64,
+}
+
+impl<'a> LayerReading<'a> {
+    /// Opens `blob`: tells its compression by its first bytes.
+    pub fn start(
+        mut blob: Box<dyn Read + Send + 'a>,
+        spec: &LayerSpec<'a>,
+    ) -> Result<LayerReading<'a>, ImageError> {
+        let blob_error =
+            |e: io::Error| ImageError::blob(spec.name, format!("cannot read blob: {e}"));
+        let mut head = vec![0u8; 4];
+        let mut got = 0;
+        while got < head.len() {
+            match blob.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(blob_error(e)),
+            }
+        }
+        head.truncate(got);
+        let compression = sniff(&head);
+        let mut notes = Vec::new();
+        if let Some(claimed) = spec.claimed {
+            if claimed != compression {
+                notes.push(format!(
+                    "media type says {claimed} but the bytes are {compression}; reading it as {compression}"
+                ));
+            }
+        }
+        let blob: Blob<'a> = io::Cursor::new(head).chain(blob);
+        let stream = match compression {
+            Compression::None => Stream::Plain(blob),
+            Compression::Gzip => Stream::Gzip(flate2::bufread::MultiGzDecoder::new(
+                HashingBuf::new(blob, u64::MAX),
+            )),
+            Compression::Zstd => Stream::Zstd(
+                zstd::stream::read::Decoder::with_buffer(HashingBuf::new(blob, u64::MAX))
+                    .map_err(blob_error)?,
+            ),
+        };
+        Ok(LayerReading {
+            name: spec.name,
+            spec_digest: spec.digest,
+            spec_size: spec.size,
+            spec_diff_id: spec.diff_id,
+            stream,
+            diff_hash: LaneHash::new(),
+            decoder: TarDecoder::new(),
+            indexer: Indexer::new(spec, compression, notes),
+            cap: spec.limits.layer_cap(spec.size.unwrap_or(0)),
+        })
+    }
+
+    /// The layer's name for messages.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+
+    /// Uncompressed bytes read so far.
+    pub fn position(&self) -> u64 {
+        self.diff_hash.length()
+    }
+
+    /// Reads the next chunk of the uncompressed stream into `buf` (filling it
+    /// unless the stream ends); 0 at the end.
+    pub fn read_chunk(&mut self, buf: &mut [u8]) -> Result<usize, ImageError> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.stream.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.read_error(e, filled)),
+            }
+        }
+        if self.position() + filled as u64 > self.cap {
+            return Err(ImageError::blob(
+                self.name,
+                LimitExceeded(self.cap).to_string(),
+            ));
+        }
+        Ok(filled)
+    }
+
+    /// Indexes the next chunk of the uncompressed stream (already hashed).
+    pub fn index_chunk(&mut self, mut chunk: &[u8]) -> Result<(), ImageError> {
+        while !chunk.is_empty() {
+            let (used, event) = self
+                .decoder
+                .decode(chunk)
+                .map_err(|e| corrupt_tar(self.name, &e))?;
+            match event {
+                Some(TarEvent::Entry(entry)) => self.indexer.entry(&entry),
+                Some(TarEvent::Data(data)) => self.indexer.data(data),
+                None => {}
+            }
+            chunk = &chunk[used..];
+        }
+        Ok(())
+    }
+
+    /// Ends the layer once [`LayerReading::read_chunk`] returned 0: checks
+    /// the tar ended cleanly and both digests, and returns the index.
+    pub fn finish(self) -> Result<LayerIndex, ImageError> {
+        let name = self.name;
+        let blob_error = |message: String| ImageError::blob(name, message);
+        self.decoder.finish().map_err(|e| corrupt_tar(name, &e))?;
+        let uncompressed_size = self.diff_hash.length();
+        let diff_id = self.diff_hash.finish();
+        let drained = |raw: HashingBuf<Blob<'a>>| {
+            raw.finish()
+                .map_err(|e| blob_error(format!("cannot read blob: {e}")))
+        };
+        let (compressed_size, digest) = match self.stream {
+            Stream::Plain(_) => (uncompressed_size, diff_id.clone()),
+            Stream::Gzip(decoder) => {
+                let (size, digest, _) = drained(decoder.into_inner())?;
+                (size, digest)
+            }
+            Stream::Zstd(decoder) => {
+                let (size, digest, _) = drained(decoder.finish())?;
+                (size, digest)
+            }
+        };
+        if let Some(expected) = self.spec_digest {
+            if !expected.eq_ignore_ascii_case(&digest) {
+                return Err(blob_error(format!(
+                    "digest mismatch (expected {expected}, got {digest})"
+                )));
+            }
+        }
+        if let Some(expected) = self.spec_size {
+            if expected != compressed_size {
+                return Err(blob_error(format!(
+                    "size mismatch (manifest says {expected} bytes, blob has {compressed_size})"
+                )));
+            }
+        }
+        if let Some(expected) = self.spec_diff_id {
+            if !expected.eq_ignore_ascii_case(&diff_id) {
+                return Err(blob_error(format!(
+                    "DiffID mismatch (config says {expected}, uncompressed content is {diff_id})"
+                )));
+            }
+        }
+        let mut index = self.indexer.finish();
+        index.compressed_size = compressed_size;
+        index.uncompressed_size = uncompressed_size;
+        index.digest = digest;
+        index.diff_id = diff_id;
+        index.shrink_to_fit();
+        Ok(index)
+    }
+
+    fn read_error(&self, e: io::Error, filled: usize) -> ImageError {
+        match &self.stream {
+            Stream::Plain(_) => ImageError::blob(self.name, format!("cannot read blob: {e}")),
+            Stream::Gzip(_) | Stream::Zstd(_) => ImageError::blob(
+                self.name,
+                format!(
+                    "truncated or corrupt {} data: read error at byte {}: {e}",
+                    self.indexer.index.compression,
+                    self.position() + filled as u64
+                ),
+            ),
+        }
+    }
+}
+
+fn corrupt_tar(name: &str, e: &TarError) -> ImageError {
+    ImageError::blob(name, format!("corrupt layer tar: {e}"))
+}
+
+/// A regular file whose data is still coming.
+struct OpenFile {
+    record: LayerEntry,
+    entry_index: u32,
+    /// Data bytes still to come.
+    remaining: u64,
+    /// Set once the data comes in more than one piece.
+    hasher: Option<Box<Xxh3>>,
+    kept: Option<Vec<u8>>,
+}
+
+/// Builds a layer's index from its tar entries and their data.
+struct Indexer<'a> {
+    keep: &'a (dyn Fn(&str) -> bool + Sync),
+    max_kept_file: u64,
+    index: LayerIndex,
+    once: OnceNotes,
+    path_buf: Vec<u8>,
+    open: Option<OpenFile>,
+}
+
+impl<'a> Indexer<'a> {
+    fn new(spec: &LayerSpec<'a>, compression: Compression, notes: Vec<String>) -> Indexer<'a> {
+        Indexer {
+            keep: spec.keep,
+            max_kept_file: spec.limits.max_kept_file,
+            index: LayerIndex {
+                tree: PathTree::new(),
+                entries: Vec::new(),
+                links: Vec::new(),
+                contents: HashMap::new(),
+                header_size_total: 0,
+                compressed_size: 0,
+                uncompressed_size: 0,
+                digest: String::new(),
+                diff_id: String::new(),
+                compression,
+                notes,
+            },
+            once: OnceNotes::default(),
+            path_buf: Vec::new(),
+            open: None,
+        }
+    }
+
+    /// Records one tar entry; a regular file's record waits for its data.
+    fn entry(&mut self, entry: &TarEntry) {
+        self.close();
+        let index = &mut self.index;
         index.header_size_total = index.header_size_total.saturating_add(entry.size);
         let (parts, absolute) = match clean(&entry.path) {
             CleanPath::Ok(parts, absolute) => (parts, absolute),
-            CleanPath::Root => continue,
+            CleanPath::Root => return,
             CleanPath::Escapes => {
                 index.notes.push(format!(
                     "skipped entry {:?}: its path climbs out of the root",
                     String::from_utf8_lossy(&entry.path)
                 ));
-                continue;
+                return;
             }
         };
-        if absolute && !once.absolute {
-            once.absolute = true;
+        if absolute && !self.once.absolute {
+            self.once.absolute = true;
             index.notes.push(format!(
                 "entry {:?} has an absolute path; read relative to the root",
                 String::from_utf8_lossy(&entry.path)
             ));
         }
         let Some((last, dirs)) = parts.split_last() else {
-            continue;
+            return;
         };
         if let Some(pos) = parts.iter().position(|p| p.starts_with(META_PREFIX)) {
             let parent = index.tree.intern_path(parts[..pos].iter().copied());
             if *last == OPAQUE_MARKER && pos == parts.len() - 1 {
                 index
                     .entries
-                    .push(entry_record(parent, FileKind::Opaque, &entry, 0));
-            } else if !once.meta {
-                once.meta = true;
+                    .push(entry_record(parent, FileKind::Opaque, entry, 0));
+            } else if !self.once.meta {
+                self.once.meta = true;
                 index.notes.push(format!(
                     "skipped whiteout metadata entry {:?}",
                     String::from_utf8_lossy(&entry.path)
                 ));
             }
-            continue;
+            return;
         }
         let parent = index.tree.intern_path(dirs.iter().copied());
         let node = index.tree.intern_child(parent, last);
@@ -343,8 +509,8 @@ fn index_entries<I: BufRead>(
             match entry.kind {
                 EntryKind::Regular => FileKind::Regular,
                 EntryKind::Sparse => {
-                    if !once.sparse {
-                        once.sparse = true;
+                    if !self.once.sparse {
+                        self.once.sparse = true;
                         index.notes.push(format!(
                             "sparse file {:?} counted by its stored bytes",
                             String::from_utf8_lossy(&entry.path)
@@ -357,8 +523,8 @@ fn index_entries<I: BufRead>(
                 EntryKind::Directory => FileKind::Directory,
                 EntryKind::Special => FileKind::Special,
                 EntryKind::Other(t) => {
-                    if !once.other {
-                        once.other = true;
+                    if !self.once.other {
+                        self.once.other = true;
                         index.notes.push(format!(
                             "entry {:?} has unknown tar type {:?}; counted as a special file",
                             String::from_utf8_lossy(&entry.path),
@@ -382,53 +548,89 @@ fn index_entries<I: BufRead>(
                 )),
             }
         }
-        let mut hash = 0;
-        if kind == FileKind::Regular {
-            path_buf.clear();
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
-                    path_buf.push(b'/');
-                }
-                path_buf.extend_from_slice(part);
-            }
-            let path = String::from_utf8_lossy(&path_buf);
-            let keep = (spec.keep)(&path);
-            if keep && entry.size > spec.limits.max_kept_file && !once.too_big {
-                once.too_big = true;
-                index.notes.push(format!(
-                    "{path} ({} bytes) is too large to read for the package inventory",
-                    entry.size
-                ));
-            }
-            let keep = keep && entry.size <= spec.limits.max_kept_file;
-            let mut hasher = Xxh3::new();
-            if keep {
-                let mut kept = Vec::new();
-                reader
-                    .for_each_data_chunk(|chunk| {
-                        hasher.update(chunk);
-                        kept.extend_from_slice(chunk);
-                    })
-                    .map_err(tar_error)?;
-                index.contents.insert(entry_index, kept);
-            } else {
-                reader
-                    .for_each_data_chunk(|chunk| hasher.update(chunk))
-                    .map_err(tar_error)?;
-            }
-            hash = hasher.digest();
+        if kind != FileKind::Regular {
+            index.entries.push(entry_record(node, kind, entry, 0));
+            return;
         }
-        index.entries.push(entry_record(node, kind, &entry, hash));
+        self.path_buf.clear();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                self.path_buf.push(b'/');
+            }
+            self.path_buf.extend_from_slice(part);
+        }
+        let path = String::from_utf8_lossy(&self.path_buf);
+        let keep = (self.keep)(&path);
+        if keep && entry.data_size > self.max_kept_file && !self.once.too_big {
+            self.once.too_big = true;
+            index.notes.push(format!(
+                "{path} ({} bytes) is too large to read for the package inventory",
+                entry.data_size
+            ));
+        }
+        let keep = keep && entry.data_size <= self.max_kept_file;
+        let mut record = entry_record(node, kind, entry, 0);
+        if entry.data_size == 0 {
+            record.hash = xxh3_64(&[]);
+            if keep {
+                index.contents.insert(entry_index, Vec::new());
+            }
+            index.entries.push(record);
+            return;
+        }
+        self.open = Some(OpenFile {
+            record,
+            entry_index,
+            remaining: entry.data_size,
+            hasher: None,
+            kept: keep.then(Vec::new),
+        });
     }
-    Ok(())
+
+    /// Takes a piece of the open file's data.
+    fn data(&mut self, piece: &[u8]) {
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        let len = piece.len() as u64;
+        if open.hasher.is_none() && len == open.remaining {
+            // The whole file in one piece: one call, no streaming state.
+            open.record.hash = xxh3_64(piece);
+        } else {
+            open.hasher
+                .get_or_insert_with(|| Box::new(Xxh3::new()))
+                .update(piece);
+        }
+        if let Some(kept) = &mut open.kept {
+            kept.extend_from_slice(piece);
+        }
+        open.remaining = open.remaining.saturating_sub(len);
+        if open.remaining == 0 {
+            self.close();
+        }
+    }
+
+    /// Completes the open file's record.
+    fn close(&mut self) {
+        let Some(mut open) = self.open.take() else {
+            return;
+        };
+        if let Some(hasher) = &open.hasher {
+            open.record.hash = hasher.digest();
+        }
+        if let Some(kept) = open.kept {
+            self.index.contents.insert(open.entry_index, kept);
+        }
+        self.index.entries.push(open.record);
+    }
+
+    fn finish(mut self) -> LayerIndex {
+        self.close();
+        self.index
+    }
 }
 
-fn entry_record(
-    node: u32,
-    kind: FileKind,
-    entry: &crate::tar_stream::TarEntry,
-    hash: u64,
-) -> LayerEntry {
+fn entry_record(node: u32, kind: FileKind, entry: &TarEntry, hash: u64) -> LayerEntry {
     LayerEntry {
         node,
         kind,

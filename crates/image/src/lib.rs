@@ -19,6 +19,7 @@ pub mod path_tree;
 pub mod platform;
 pub mod report;
 pub mod resolve;
+pub mod sha256_lanes;
 pub mod source;
 pub mod tar_stream;
 

@@ -1,9 +1,14 @@
-//! A streaming tar reader with bounded memory.
+//! A tar reader with bounded memory, in two layers.
 //!
-//! Reads ustar, GNU (long names, long links) and PAX headers one entry at a
-//! time from any `Read`, never buffering file data. Metadata records (PAX
-//! headers, GNU long names) are capped so a hostile archive cannot make the
-//! reader allocate without bound.
+//! [`TarDecoder`] knows the format and nothing of I/O: it is handed bytes in
+//! pieces of any size and says what they hold (an entry's header, a piece of
+//! its data), so a caller can step several archives in turn on one thread.
+//! [`TarReader`] pulls from a buffered input through a decoder, one entry at a
+//! time, and skips data it is not asked for (with a seek, when the input can).
+//!
+//! ustar, GNU (long names, long links) and PAX headers are read; file data is
+//! never buffered. Metadata records (PAX headers, GNU long names) are capped so
+//! a hostile archive cannot make the reader allocate without bound.
 
 use std::io::{self, BufRead, Read};
 
@@ -50,6 +55,8 @@ pub struct TarEntry {
     /// The size field (after PAX overrides); links and directories carry no
     /// data whatever it says.
     pub size: u64,
+    /// Bytes of data that follow the header (0 for header-only types).
+    pub data_size: u64,
     /// Byte offset of the entry's (first) header in the stream.
     pub header_offset: u64,
     /// Byte offset of the entry's data in the stream.
@@ -83,8 +90,318 @@ pub enum TarError {
     },
 }
 
+/// What the decoder found in the bytes it was given.
+#[derive(Debug)]
+pub enum TarEvent<'a> {
+    /// The next entry's header; its data follows as [`TarEvent::Data`].
+    Entry(TarEntry),
+    /// A piece of the current entry's data.
+    Data(&'a [u8]),
+}
+
+/// An extension record (PAX header, GNU long name) being gathered.
+struct Extension {
+    typeflag: u8,
+    header_offset: u64,
+    size: usize,
+    data: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Pending {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    size: Option<u64>,
+    uid: Option<u64>,
+    gid: Option<u64>,
+    sparse: bool,
+}
+
+/// Decodes a tar stream handed over in pieces of any size.
+pub struct TarDecoder {
+    /// Bytes taken so far.
+    offset: u64,
+    /// Data bytes of the current entry not yet handed out.
+    remaining: u64,
+    /// Bytes to pass over before the next header (padding).
+    skip: u64,
+    /// A header block split across pieces.
+    block: [u8; BLOCK as usize],
+    block_len: usize,
+    extension: Option<Extension>,
+    pending: Pending,
+    /// Offset of the first header of the entry being read (extensions included).
+    first_header: Option<u64>,
+    /// The end-of-archive marker was read.
+    done: bool,
+}
+
+impl Default for TarDecoder {
+    fn default() -> Self {
+        TarDecoder::new()
+    }
+}
+
+impl TarDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        TarDecoder {
+            offset: 0,
+            remaining: 0,
+            skip: 0,
+            block: [0; BLOCK as usize],
+            block_len: 0,
+            extension: None,
+            pending: Pending::default(),
+            first_header: None,
+            done: false,
+        }
+    }
+
+    /// Bytes of the stream taken so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Whether the end-of-archive marker was read (what follows is ignored).
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Data bytes of the current entry still to come.
+    pub fn data_remaining(&self) -> u64 {
+        self.remaining
+    }
+
+    /// Bytes the decoder would pass over unread before the next header: the
+    /// rest of the current entry's data and its padding.
+    pub fn skippable(&self) -> u64 {
+        self.remaining + self.skip
+    }
+
+    /// Records that the caller passed over `n` bytes (at most [`Self::skippable`]).
+    pub fn skipped(&mut self, n: u64) {
+        let from_data = n.min(self.remaining);
+        self.remaining -= from_data;
+        let from_skip = (n - from_data).min(self.skip);
+        self.skip -= from_skip;
+        self.offset += from_data + from_skip;
+    }
+
+    /// Decodes from the start of `input`. Returns how many bytes were used and
+    /// what they held; `None` means every byte was used and more are needed
+    /// (or the archive has ended, see [`Self::is_done`]).
+    pub fn decode<'a>(
+        &mut self,
+        input: &'a [u8],
+    ) -> Result<(usize, Option<TarEvent<'a>>), TarError> {
+        let mut used = 0;
+        loop {
+            if self.done {
+                return Ok((input.len(), None));
+            }
+            let rest = input.get(used..).unwrap_or_default();
+            if self.remaining > 0 {
+                let n = self.remaining.min(rest.len() as u64) as usize;
+                if n == 0 {
+                    return Ok((used, None));
+                }
+                self.remaining -= n as u64;
+                self.offset += n as u64;
+                return Ok((used + n, Some(TarEvent::Data(&rest[..n]))));
+            }
+            if self.skip > 0 {
+                let n = self.skip.min(rest.len() as u64);
+                self.skip -= n;
+                self.offset += n;
+                used += n as usize;
+                if self.skip > 0 {
+                    return Ok((used, None));
+                }
+                continue;
+            }
+            if let Some(extension) = &mut self.extension {
+                let n = (extension.size - extension.data.len()).min(rest.len());
+                extension.data.extend_from_slice(&rest[..n]);
+                self.offset += n as u64;
+                used += n;
+                if extension.data.len() < extension.size {
+                    return Ok((used, None));
+                }
+                if let Some(extension) = self.extension.take() {
+                    self.apply_extension(&extension)?;
+                }
+                continue;
+            }
+            let entry = if self.block_len == 0 && rest.len() >= BLOCK as usize {
+                // The whole header is in this piece: read it in place.
+                let Some(block) = rest.first_chunk::<{ BLOCK as usize }>() else {
+                    return Ok((used, None));
+                };
+                let header_offset = self.offset;
+                used += BLOCK as usize;
+                self.offset += BLOCK;
+                self.header(block, header_offset)?
+            } else {
+                let n = (BLOCK as usize - self.block_len).min(rest.len());
+                self.block[self.block_len..self.block_len + n].copy_from_slice(&rest[..n]);
+                self.block_len += n;
+                self.offset += n as u64;
+                used += n;
+                if self.block_len < BLOCK as usize {
+                    return Ok((used, None));
+                }
+                self.block_len = 0;
+                let block = self.block;
+                self.header(&block, self.offset - BLOCK)?
+            };
+            match entry {
+                Some(entry) => return Ok((used, Some(TarEvent::Entry(entry)))),
+                None if self.done => return Ok((used, None)),
+                None => {}
+            }
+        }
+    }
+
+    /// Checks that the stream may end here: between entries, or after the
+    /// end-of-archive marker.
+    pub fn finish(&self) -> Result<(), TarError> {
+        let mid_entry = self.remaining > 0
+            || self.skip > 0
+            || self.block_len > 0
+            || self.extension.is_some()
+            || self.first_header.is_some();
+        if self.done || !mid_entry {
+            // A stream without the end-of-archive marker is accepted between
+            // entries, like GNU tar does.
+            Ok(())
+        } else {
+            Err(TarError::Truncated {
+                offset: self.offset,
+            })
+        }
+    }
+
+    /// Reads one header block; returns the entry it completes, if any.
+    fn header(
+        &mut self,
+        block: &[u8; BLOCK as usize],
+        header_offset: u64,
+    ) -> Result<Option<TarEntry>, TarError> {
+        if block.iter().all(|&b| b == 0) {
+            if self.first_header.is_some() {
+                return Err(TarError::Header {
+                    offset: header_offset,
+                    message: "extension header not followed by an entry".into(),
+                });
+            }
+            self.done = true;
+            return Ok(None);
+        }
+        self.first_header.get_or_insert(header_offset);
+        verify_checksum(block, header_offset)?;
+        let typeflag = block[156];
+        let size = parse_number(&block[124..136], header_offset, "size")?;
+        if matches!(typeflag, b'x' | b'g' | b'L' | b'K') {
+            if size > MAX_METADATA_BYTES {
+                return Err(header_error(
+                    header_offset,
+                    &format!(
+                        "extension header of {size} bytes exceeds the limit of {MAX_METADATA_BYTES} bytes"
+                    ),
+                ));
+            }
+            let size = size as usize;
+            self.extension = Some(Extension {
+                typeflag,
+                header_offset,
+                size,
+                data: Vec::with_capacity(size),
+            });
+            return Ok(None);
+        }
+        let kind = match typeflag {
+            b'0' | 0 | b'7' => EntryKind::Regular,
+            b'1' => EntryKind::Hardlink,
+            b'2' => EntryKind::Symlink,
+            b'3' | b'4' | b'6' => EntryKind::Special,
+            b'5' => EntryKind::Directory,
+            b'S' => EntryKind::Sparse,
+            other => EntryKind::Other(other),
+        };
+        let pending = std::mem::take(&mut self.pending);
+        let path = match pending.path {
+            Some(p) => p,
+            None => ustar_path(block),
+        };
+        let link = pending
+            .link
+            .unwrap_or_else(|| trim_nul(&block[157..257]).to_vec());
+        let mode = parse_number(&block[100..108], header_offset, "mode")? as u32;
+        let uid = match pending.uid {
+            Some(v) => v,
+            None => parse_number(&block[108..116], header_offset, "uid")?,
+        };
+        let gid = match pending.gid {
+            Some(v) => v,
+            None => parse_number(&block[116..124], header_offset, "gid")?,
+        };
+        // A PAX size overrides the header's.
+        let size = pending.size.unwrap_or(size);
+        let kind = if pending.sparse {
+            EntryKind::Sparse
+        } else {
+            kind
+        };
+        // Header-only types carry no data whatever their size field says.
+        let data_size = match kind {
+            EntryKind::Directory
+            | EntryKind::Symlink
+            | EntryKind::Special
+            | EntryKind::Hardlink => 0,
+            _ => size,
+        };
+        let data_padded =
+            padded(data_size).ok_or_else(|| header_error(header_offset, "size overflows"))?;
+        self.remaining = data_size;
+        self.skip = data_padded - data_size;
+        let first = self.first_header.take().unwrap_or(header_offset);
+        Ok(Some(TarEntry {
+            path,
+            link,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            data_size,
+            header_offset: first,
+            data_offset: self.offset,
+        }))
+    }
+
+    /// Applies a gathered extension record to the entry that follows it.
+    fn apply_extension(&mut self, extension: &Extension) -> Result<(), TarError> {
+        match extension.typeflag {
+            b'x' => apply_pax(&extension.data, &mut self.pending, extension.header_offset)?,
+            b'L' => self.pending.path = Some(trim_nul(&extension.data).to_vec()),
+            b'K' => self.pending.link = Some(trim_nul(&extension.data).to_vec()),
+            // Global PAX headers carry defaults this reader does not need.
+            _ => {}
+        }
+        let size = extension.size as u64;
+        self.skip = padded(size).map_or(0, |p| p - size);
+        Ok(())
+    }
+}
+
+/// `size` rounded up to whole blocks.
+fn padded(size: u64) -> Option<u64> {
+    size.checked_add(BLOCK - 1).map(|s| s / BLOCK * BLOCK)
+}
+
 /// Where the reader takes its bytes from; seekable inputs skip data cheaply.
-pub trait TarInput: Read {
+pub trait TarInput: BufRead {
     /// Advances past `n` bytes without returning them.
     fn skip_bytes(&mut self, n: u64) -> io::Result<u64>;
 }
@@ -128,26 +445,10 @@ impl<R: BufRead> TarInput for Streamed<R> {
     }
 }
 
-/// Reads tar entries one after another.
+/// Reads tar entries one after another from a buffered input.
 pub struct TarReader<I> {
     input: I,
-    /// Bytes consumed so far.
-    offset: u64,
-    /// Unread data bytes of the current entry.
-    remaining: u64,
-    /// Padding after the current entry's data.
-    padding: u64,
-    done: bool,
-}
-
-#[derive(Default)]
-struct Pending {
-    path: Option<Vec<u8>>,
-    link: Option<Vec<u8>>,
-    size: Option<u64>,
-    uid: Option<u64>,
-    gid: Option<u64>,
-    sparse: bool,
+    decoder: TarDecoder,
 }
 
 impl<I: TarInput> TarReader<I> {
@@ -155,16 +456,13 @@ impl<I: TarInput> TarReader<I> {
     pub fn new(input: I) -> Self {
         TarReader {
             input,
-            offset: 0,
-            remaining: 0,
-            padding: 0,
-            done: false,
+            decoder: TarDecoder::new(),
         }
     }
 
     /// Bytes of the stream consumed so far.
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.decoder.offset()
     }
 
     /// Gives back the input (for draining what follows the archive).
@@ -172,268 +470,99 @@ impl<I: TarInput> TarReader<I> {
         self.input
     }
 
-    /// The next entry, or `None` at the end of the archive.
+    /// The next entry, or `None` at the end of the archive. Whatever is left
+    /// of the current entry's data is skipped.
     pub fn next_entry(&mut self) -> Result<Option<TarEntry>, TarError> {
-        self.skip_rest()?;
-        if self.done {
-            return Ok(None);
+        let n = self.decoder.skippable();
+        if n > 0 {
+            let offset = self.decoder.offset();
+            let skipped = self
+                .input
+                .skip_bytes(n)
+                .map_err(|source| TarError::Io { offset, source })?;
+            self.decoder.skipped(skipped);
+            if skipped < n {
+                return Err(TarError::Truncated {
+                    offset: self.decoder.offset(),
+                });
+            }
         }
-        let mut pending = Pending::default();
-        let mut first_header: Option<u64> = None;
-        loop {
-            let header_offset = self.offset;
-            let mut block = [0u8; BLOCK as usize];
-            if !self.read_block(&mut block)? {
-                // End of stream without the end-of-archive marker: accept it
-                // only between entries, like GNU tar does.
-                if first_header.is_some() {
-                    return Err(TarError::Truncated {
-                        offset: self.offset,
-                    });
-                }
-                self.done = true;
+        while !self.decoder.is_done() {
+            let available = fill(&mut self.input, self.decoder.offset())?;
+            if available.is_empty() {
+                self.decoder.finish()?;
                 return Ok(None);
             }
-            if block.iter().all(|&b| b == 0) {
-                if first_header.is_some() {
-                    return Err(TarError::Header {
-                        offset: header_offset,
-                        message: "extension header not followed by an entry".into(),
-                    });
-                }
-                self.done = true;
-                return Ok(None);
+            let (used, event) = self.decoder.decode(available)?;
+            let entry = match event {
+                Some(TarEvent::Entry(entry)) => Some(entry),
+                _ => None,
+            };
+            self.input.consume(used);
+            if entry.is_some() {
+                return Ok(entry);
             }
-            first_header.get_or_insert(header_offset);
-            verify_checksum(&block, header_offset)?;
-            let typeflag = block[156];
-            let size = parse_number(&block[124..136], header_offset, "size")?;
-            let padded = size
-                .checked_add(BLOCK - 1)
-                .map(|s| s / BLOCK * BLOCK)
-                .ok_or_else(|| header_error(header_offset, "size overflows"))?;
-            match typeflag {
-                b'x' | b'g' | b'L' | b'K' => {
-                    if size > MAX_METADATA_BYTES {
-                        return Err(header_error(
-                            header_offset,
-                            &format!(
-                                "extension header of {size} bytes exceeds the limit of {MAX_METADATA_BYTES} bytes"
-                            ),
-                        ));
-                    }
-                    let data = self.read_exact_vec(size)?;
-                    self.skip_input(padded - size)?;
-                    match typeflag {
-                        b'x' => apply_pax(&data, &mut pending, header_offset)?,
-                        b'L' => pending.path = Some(trim_nul(&data).to_vec()),
-                        b'K' => pending.link = Some(trim_nul(&data).to_vec()),
-                        // Global PAX headers carry defaults this reader does not need.
-                        _ => {}
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            let kind = match typeflag {
-                b'0' | 0 | b'7' => EntryKind::Regular,
-                b'1' => EntryKind::Hardlink,
-                b'2' => EntryKind::Symlink,
-                b'3' | b'4' | b'6' => EntryKind::Special,
-                b'5' => EntryKind::Directory,
-                b'S' => EntryKind::Sparse,
-                other => EntryKind::Other(other),
-            };
-            let path = match pending.path.take() {
-                Some(p) => p,
-                None => ustar_path(&block),
-            };
-            let link = pending
-                .link
-                .take()
-                .unwrap_or_else(|| trim_nul(&block[157..257]).to_vec());
-            let mode = parse_number(&block[100..108], header_offset, "mode")? as u32;
-            let uid = match pending.uid {
-                Some(v) => v,
-                None => parse_number(&block[108..116], header_offset, "uid")?,
-            };
-            let gid = match pending.gid {
-                Some(v) => v,
-                None => parse_number(&block[116..124], header_offset, "gid")?,
-            };
-            // A PAX size overrides the header's; links and directories carry no data.
-            let size = pending.size.unwrap_or(size);
-            let kind = if pending.sparse {
-                EntryKind::Sparse
-            } else {
-                kind
-            };
-            // Header-only types carry no data whatever their size field says.
-            let data_size = match kind {
-                EntryKind::Directory
-                | EntryKind::Symlink
-                | EntryKind::Special
-                | EntryKind::Hardlink => 0,
-                _ => size,
-            };
-            let data_padded = data_size
-                .checked_add(BLOCK - 1)
-                .map(|s| s / BLOCK * BLOCK)
-                .ok_or_else(|| header_error(header_offset, "size overflows"))?;
-            self.remaining = data_size;
-            self.padding = data_padded - data_size;
-            return Ok(Some(TarEntry {
-                path,
-                link,
-                kind,
-                mode,
-                uid,
-                gid,
-                size,
-                header_offset: first_header.unwrap_or(header_offset),
-                data_offset: self.offset,
-            }));
         }
+        Ok(None)
     }
 
     /// Reads data of the current entry; returns 0 at its end.
     pub fn read_data(&mut self, buf: &mut [u8]) -> Result<usize, TarError> {
-        if self.remaining == 0 || buf.is_empty() {
+        if self.decoder.data_remaining() == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let want = usize::try_from(self.remaining)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        let n = loop {
-            match self.input.read(&mut buf[..want]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(TarError::Io {
-                        offset: self.offset,
-                        source: e,
-                    })
-                }
-            }
-        };
-        if n == 0 {
-            return Err(TarError::Truncated {
-                offset: self.offset,
-            });
-        }
-        self.offset += n as u64;
-        self.remaining -= n as u64;
-        Ok(n)
+        let mut copied = 0;
+        self.data_chunks(buf.len() as u64, |chunk| {
+            buf[..chunk.len()].copy_from_slice(chunk);
+            copied = chunk.len();
+        })?;
+        Ok(copied)
     }
 
     /// Hands the rest of the current entry's data to `f`, chunk by chunk,
     /// straight from the input's buffer (no copy).
-    pub fn for_each_data_chunk(&mut self, mut f: impl FnMut(&[u8])) -> Result<(), TarError>
-    where
-        I: BufRead,
-    {
-        while self.remaining > 0 {
-            let available = match self.input.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(TarError::Io {
-                        offset: self.offset,
-                        source: e,
-                    })
-                }
-            };
+    pub fn for_each_data_chunk(&mut self, f: impl FnMut(&[u8])) -> Result<(), TarError> {
+        self.data_chunks(u64::MAX, f)
+    }
+
+    /// Hands up to `limit` bytes of data to `f` in the input's pieces.
+    fn data_chunks(&mut self, limit: u64, mut f: impl FnMut(&[u8])) -> Result<(), TarError> {
+        let mut left = limit;
+        while self.decoder.data_remaining() > 0 && left > 0 {
+            let available = fill(&mut self.input, self.decoder.offset())?;
             if available.is_empty() {
                 return Err(TarError::Truncated {
-                    offset: self.offset,
+                    offset: self.decoder.offset(),
                 });
             }
-            let n = usize::try_from(self.remaining)
-                .unwrap_or(usize::MAX)
-                .min(available.len());
-            f(&available[..n]);
-            self.input.consume(n);
-            self.offset += n as u64;
-            self.remaining -= n as u64;
+            let piece = &available[..available
+                .len()
+                .min(usize::try_from(left).unwrap_or(usize::MAX))];
+            let (used, event) = self.decoder.decode(piece)?;
+            if let Some(TarEvent::Data(chunk)) = event {
+                f(chunk);
+            }
+            left -= used as u64;
+            self.input.consume(used);
         }
         Ok(())
     }
+}
 
-    /// Skips whatever is left of the current entry's data and padding.
-    fn skip_rest(&mut self) -> Result<(), TarError> {
-        let n = self.remaining + self.padding;
-        self.remaining = 0;
-        self.padding = 0;
-        self.skip_input(n)
-    }
-
-    fn skip_input(&mut self, n: u64) -> Result<(), TarError> {
-        if n == 0 {
-            return Ok(());
-        }
-        let skipped = self.input.skip_bytes(n).map_err(|e| TarError::Io {
-            offset: self.offset,
-            source: e,
-        })?;
-        self.offset += skipped;
-        if skipped < n {
-            return Err(TarError::Truncated {
-                offset: self.offset,
-            });
-        }
-        Ok(())
-    }
-
-    /// Reads one block; `false` at a clean end of stream.
-    fn read_block(&mut self, block: &mut [u8; BLOCK as usize]) -> Result<bool, TarError> {
-        let mut filled = 0;
-        while filled < block.len() {
-            match self.input.read(&mut block[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(TarError::Io {
-                        offset: self.offset + filled as u64,
-                        source: e,
-                    })
-                }
-            }
-        }
-        self.offset += filled as u64;
-        match filled {
-            0 => Ok(false),
-            n if n == block.len() => Ok(true),
-            _ => Err(TarError::Truncated {
-                offset: self.offset,
-            }),
+/// The input's buffered bytes (empty at its end), interruptions retried.
+fn fill<I: BufRead>(input: &mut I, offset: u64) -> Result<&[u8], TarError> {
+    loop {
+        // Retry interruptions, then borrow the buffer outside the loop (the
+        // borrow checker refuses a borrow returned from inside it).
+        match input.fill_buf() {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => return Err(TarError::Io { offset, source }),
         }
     }
-
-    fn read_exact_vec(&mut self, size: u64) -> Result<Vec<u8>, TarError> {
-        let len = usize::try_from(size).map_err(|_| header_error(self.offset, "size too big"))?;
-        let mut data = vec![0u8; len];
-        let mut filled = 0;
-        while filled < len {
-            match self.input.read(&mut data[filled..]) {
-                Ok(0) => {
-                    return Err(TarError::Truncated {
-                        offset: self.offset + filled as u64,
-                    })
-                }
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(TarError::Io {
-                        offset: self.offset + filled as u64,
-                        source: e,
-                    })
-                }
-            }
-        }
-        self.offset += size;
-        Ok(data)
-    }
+    input
+        .fill_buf()
+        .map_err(|source| TarError::Io { offset, source })
 }
 
 fn header_error(offset: u64, message: &str) -> TarError {
@@ -468,14 +597,18 @@ fn ustar_path(block: &[u8; BLOCK as usize]) -> Vec<u8> {
 
 fn verify_checksum(block: &[u8; BLOCK as usize], offset: u64) -> Result<(), TarError> {
     let stored = parse_number(&block[148..156], offset, "checksum")?;
-    // The checksum field counts as eight spaces; plain sums vectorise well.
-    let field = &block[148..156];
-    let unsigned: u64 = block.iter().map(|&b| u64::from(b)).sum::<u64>()
-        - field.iter().map(|&b| u64::from(b)).sum::<u64>()
-        + 8 * u64::from(b' ');
-    let signed: i64 = block.iter().map(|&b| i64::from(b as i8)).sum::<i64>()
-        - field.iter().map(|&b| i64::from(b as i8)).sum::<i64>()
-        + 8 * i64::from(b' ');
+    // The checksum field counts as eight spaces. One pass sums the bytes as
+    // unsigned and counts those of 0x80 and above, each of which makes the
+    // signed sum (older tars) 256 less.
+    let sum = |bytes: &[u8]| -> (u32, u32) {
+        bytes.iter().fold((0, 0), |(sum, high), &b| {
+            (sum + u32::from(b), high + u32::from(b >> 7))
+        })
+    };
+    let (all, all_high) = sum(block);
+    let (field, field_high) = sum(&block[148..156]);
+    let unsigned = u64::from(all - field + 8 * u32::from(b' '));
+    let signed = unsigned as i64 - 256 * i64::from(all_high - field_high);
     if stored == unsigned || i64::try_from(stored).ok() == Some(signed) {
         Ok(())
     } else {
