@@ -1,9 +1,11 @@
-//! Throughput of the layer reader on a generated gzip layer (one core).
+//! Throughput of the layer reader on a generated gzip layer, and of sha256
+//! over one stream alone and three side by side (one core).
 
 use std::io::Write;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dockopt_image::layer_index::{read_layer, LayerSpec, Limits};
+use dockopt_image::sha256_lanes::LaneHash;
 
 /// A layer of 2,000 files of mixed sizes with semi-compressible content.
 fn generated_layer() -> (Vec<u8>, u64) {
@@ -50,6 +52,35 @@ fn bench(c: &mut Criterion) {
                 keep: &keep,
             };
             read_layer(&blob[..], &spec).unwrap()
+        })
+    });
+    group.finish();
+
+    // 4 MiB per stream, fed in the reader's chunk size.
+    let data: Vec<u8> = (0..4u32 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let chunk = dockopt_image::layer_index::CHUNK_BYTES;
+    let mut group = c.benchmark_group("sha256");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.bench_function("one_stream", |bench| {
+        bench.iter(|| {
+            let mut hash = LaneHash::new();
+            for piece in data.chunks(chunk) {
+                hash.update(piece);
+            }
+            hash.finish()
+        })
+    });
+    group.throughput(Throughput::Bytes(3 * data.len() as u64));
+    group.bench_function("three_side_by_side", |bench| {
+        bench.iter(|| {
+            let (mut a, mut b, mut c) = (LaneHash::new(), LaneHash::new(), LaneHash::new());
+            for piece in data.chunks(chunk) {
+                LaneHash::update_together(&mut [&mut a, &mut b, &mut c], &[piece, piece, piece]);
+            }
+            (a.finish(), b.finish(), c.finish())
         })
     });
     group.finish();

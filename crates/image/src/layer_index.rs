@@ -208,9 +208,9 @@ enum Stream<'a> {
     /// The blob is the tar stream.
     Plain(Blob<'a>),
     /// Decompressed from the blob, which is hashed on its way in.
-    Gzip(flate2::bufread::MultiGzDecoder<HashingBuf<Blob<'a>>>),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<HashingBuf<Blob<'a>>>>),
     /// Decompressed from the blob, which is hashed on its way in.
-    Zstd(zstd::stream::read::Decoder<'static, HashingBuf<Blob<'a>>>),
+    Zstd(Box<zstd::stream::read::Decoder<'static, HashingBuf<Blob<'a>>>>),
 }
 
 impl Read for Stream<'_> {
@@ -274,13 +274,13 @@ impl<'a> LayerReading<'a> {
         let blob: Blob<'a> = io::Cursor::new(head).chain(blob);
         let stream = match compression {
             Compression::None => Stream::Plain(blob),
-            Compression::Gzip => Stream::Gzip(flate2::bufread::MultiGzDecoder::new(
+            Compression::Gzip => Stream::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(
                 HashingBuf::new(blob, u64::MAX),
-            )),
-            Compression::Zstd => Stream::Zstd(
+            ))),
+            Compression::Zstd => Stream::Zstd(Box::new(
                 zstd::stream::read::Decoder::with_buffer(HashingBuf::new(blob, u64::MAX))
                     .map_err(blob_error)?,
-            ),
+            )),
         };
         Ok(LayerReading {
             name: spec.name,
@@ -303,6 +303,22 @@ impl<'a> LayerReading<'a> {
     /// Uncompressed bytes read so far.
     pub fn position(&self) -> u64 {
         self.diff_hash.length()
+    }
+
+    /// Whether the blob is compressed (then decompression, not hashing, is
+    /// most of the work of reading it).
+    pub fn is_compressed(&self) -> bool {
+        !matches!(self.stream, Stream::Plain(_))
+    }
+
+    /// Blob bytes not read yet, by the size the manifest gives.
+    pub fn blob_remaining(&self) -> u64 {
+        let read = match &self.stream {
+            Stream::Plain(_) => self.position(),
+            Stream::Gzip(decoder) => decoder.get_ref().count(),
+            Stream::Zstd(decoder) => decoder.get_ref().count(),
+        };
+        self.spec_size.unwrap_or(0).saturating_sub(read)
     }
 
     /// Reads the next chunk of the uncompressed stream into `buf` (filling it
@@ -358,11 +374,11 @@ impl<'a> LayerReading<'a> {
         let (compressed_size, digest) = match self.stream {
             Stream::Plain(_) => (uncompressed_size, diff_id.clone()),
             Stream::Gzip(decoder) => {
-                let (size, digest, _) = drained(decoder.into_inner())?;
+                let (size, digest, _) = drained((*decoder).into_inner())?;
                 (size, digest)
             }
             Stream::Zstd(decoder) => {
-                let (size, digest, _) = drained(decoder.finish())?;
+                let (size, digest, _) = drained((*decoder).finish())?;
                 (size, digest)
             }
         };

@@ -17,6 +17,7 @@ pub mod leftovers;
 pub mod merge;
 pub mod path_tree;
 pub mod platform;
+pub mod read_layers;
 pub mod report;
 pub mod resolve;
 pub mod sha256_lanes;
@@ -26,15 +27,12 @@ pub mod tar_stream;
 use std::path::Path;
 use std::sync::Arc;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-
 pub use error::ImageError;
 pub use layer_index::Limits;
 pub use platform::Platform;
 pub use report::Report;
 
-use layer_index::{LayerIndex, LayerSpec};
+use layer_index::{LayerIndex, LayerReading, LayerSpec};
 use report::{ImageSummary, LayerReport, SCHEMA_VERSION};
 use resolve::{ImageFormat, LayerRef};
 use source::ImageSource;
@@ -60,21 +58,22 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<Report, ImageErr
     let source = ImageSource::open(path)?;
     let plan = resolve::plan(&source, options.platform.as_ref())?;
     let total = plan.layers.len();
-    let done = AtomicUsize::new(0);
     let keep = |p: &str| inventory::wants_content(p);
     let sizes: Vec<u64> = plan
         .layers
         .iter()
         .map(|l| l.size.or_else(|| source.file_size(&l.file)).unwrap_or(0))
         .collect();
-    let results = read_layers(&plan.layers, &sizes, |layer| {
-        let r = read_one(&source, layer, &options.limits, &keep);
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(progress) = &options.progress {
-            progress(n, total);
-        }
-        r
-    });
+    let results = read_layers::read_layers(
+        total,
+        &sizes,
+        |i| open_layer(&source, &plan.layers[i], &options.limits, &keep),
+        |n| {
+            if let Some(progress) = &options.progress {
+                progress(n, total);
+            }
+        },
+    );
     let mut layers = Vec::with_capacity(total);
     let mut dive_empty = Vec::with_capacity(total);
     for r in results {
@@ -86,62 +85,20 @@ pub fn inspect(path: &Path, options: &InspectOptions) -> Result<Report, ImageErr
     Ok(analyse(path, plan, layers, &dive_empty, options))
 }
 
-/// Reads every layer with one worker per core, largest layers first: a
-/// layer is read by one thread from start to end (its digests are one
-/// sequential stream), so starting the big ones early keeps every core busy
-/// until the end. Results come back in layer order.
-fn read_layers<T: Send>(
-    layers: &[LayerRef],
-    sizes: &[u64],
-    read: impl Fn(&LayerRef) -> Result<T, ImageError> + Sync,
-) -> Vec<Result<T, ImageError>> {
-    let mut order: Vec<usize> = (0..layers.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(sizes.get(i).copied().unwrap_or(0)));
-    let slots: Vec<Mutex<Option<Result<T, ImageError>>>> =
-        layers.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(layers.len());
-    let work = || loop {
-        let k = next.fetch_add(1, Ordering::Relaxed);
-        let Some(&i) = order.get(k) else { break };
-        let r = read(&layers[i]);
-        if let Ok(mut slot) = slots[i].lock() {
-            *slot = Some(r);
-        }
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(work);
-        }
-        work();
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(ImageError::blob(
-                    "layer",
-                    "a layer reader stopped unexpectedly",
-                ))
-            })
-        })
-        .collect()
-}
-
-fn read_one(
-    source: &ImageSource,
-    layer: &LayerRef,
+/// Opens a layer's blob for reading; also says whether a legacy archive
+/// stored it as a symbolic link.
+fn open_layer<'a>(
+    source: &'a ImageSource,
+    layer: &'a LayerRef,
     limits: &Limits,
-    keep: &(dyn Fn(&str) -> bool + Sync),
-) -> Result<(LayerIndex, bool), ImageError> {
-    let name = layer.digest.clone().unwrap_or_else(|| layer.file.clone());
+    keep: &'a (dyn Fn(&str) -> bool + Sync),
+) -> Result<(LayerReading<'a>, bool), ImageError> {
+    let name = layer.digest.as_deref().unwrap_or(&layer.file);
     let opened = source.open_file(&layer.file)?.ok_or_else(|| {
-        ImageError::blob(&name, format!("missing from the image (no {})", layer.file))
+        ImageError::blob(name, format!("missing from the image (no {})", layer.file))
     })?;
     let spec = LayerSpec {
-        name: &name,
+        name,
         digest: layer.digest.as_deref(),
         size: Some(layer.size.unwrap_or(opened.size)),
         diff_id: layer.diff_id.as_deref(),
@@ -149,9 +106,8 @@ fn read_one(
         limits: *limits,
         keep,
     };
-    let via_symlink = opened.via_symlink;
-    let index = layer_index::read_layer(opened.reader, &spec)?;
-    Ok((index, via_symlink))
+    let reading = LayerReading::start(opened.reader, &spec)?;
+    Ok((reading, opened.via_symlink))
 }
 
 fn analyse(
@@ -164,12 +120,21 @@ fn analyse(
     let top = if options.top == 0 { 20 } else { options.top };
     let mut merged = merge::merge(&layers);
     let instructions = history::instructions(&plan.history, layers.len());
-    let dive = dive_compat::compute(&layers, &merged, dive_empty);
-    let (duplicate_bytes, duplicates) = analysis::duplicates(&layers, &merged, top);
     let files = analysis::visible_files(&layers, &merged);
-    let (largest_files, largest_directories, visible_bytes) =
-        analysis::largest(&merged, &files, top);
-    let leftovers = analysis::leftovers(&merged, &files, &instructions);
+    // Passes that only read the merged view run on two cores: the leftovers
+    // (path matching, little memory) beside the passes that build big tables,
+    // which run one after the other to keep the peak memory low.
+    let (leftovers, dive, (duplicate_bytes, duplicates), largest) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| analysis::leftovers(&merged, &files, &instructions));
+        let dive = dive_compat::compute(&layers, &merged, dive_empty);
+        let duplicates = analysis::duplicates(&layers, &merged, top);
+        let largest = analysis::largest(&merged, &files, top);
+        let leftovers = side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (leftovers, dive, duplicates, largest)
+    });
+    let (largest_files, largest_directories, visible_bytes) = largest;
     let mut notes = plan.notes.clone();
     let layer_reports: Vec<LayerReport> = layers
         .iter()

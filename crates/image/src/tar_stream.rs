@@ -759,6 +759,84 @@ mod tests {
         assert_eq!(entries[0].0.path, long.as_bytes());
     }
 
+    /// Entries and their data as the decoder sees them when handed `bytes`
+    /// in pieces of the given sizes (cycled).
+    fn decode_in_pieces(
+        bytes: &[u8],
+        sizes: &[usize],
+    ) -> Result<Vec<(TarEntry, Vec<u8>)>, TarError> {
+        let mut decoder = TarDecoder::new();
+        let mut out: Vec<(TarEntry, Vec<u8>)> = Vec::new();
+        let mut at = 0;
+        let mut turn = 0;
+        while at < bytes.len() {
+            let end = (at + sizes[turn % sizes.len()].max(1)).min(bytes.len());
+            turn += 1;
+            let mut piece = &bytes[at..end];
+            while !piece.is_empty() {
+                let (used, event) = decoder.decode(piece)?;
+                match event {
+                    Some(TarEvent::Entry(e)) => out.push((e, Vec::new())),
+                    Some(TarEvent::Data(d)) => out
+                        .last_mut()
+                        .expect("data after an entry")
+                        .1
+                        .extend_from_slice(d),
+                    None => {}
+                }
+                piece = &piece[used..];
+            }
+            at = end;
+        }
+        decoder.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn decoding_in_any_pieces_gives_what_the_reader_gives() {
+        let long = format!("{}/file", "d".repeat(300));
+        let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+        let bytes = build(&[
+            ("a", b"hello"),
+            (long.as_str(), &data),
+            ("empty", b""),
+            ("b/c", &data[..513]),
+        ]);
+        let whole = read_all(&bytes).unwrap();
+        for sizes in [
+            vec![1],
+            vec![7, 512, 3],
+            vec![511],
+            vec![4096],
+            vec![bytes.len()],
+        ] {
+            assert_eq!(
+                decode_in_pieces(&bytes, &sizes).unwrap(),
+                whole,
+                "pieces {sizes:?}"
+            );
+        }
+        // Cut anywhere inside an entry: the end is an error, never a panic.
+        for cut in [100, 512, 700, 1024 + 3] {
+            assert!(matches!(
+                decode_in_pieces(&bytes[..cut], &[64]),
+                Err(TarError::Truncated { .. })
+            ));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_in_any_pieces_decode_the_same_way(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..3000),
+            sizes in proptest::collection::vec(1usize..700, 1..4),
+        ) {
+            let whole = decode_in_pieces(&bytes, &[bytes.len().max(1)]).map_err(|e| e.to_string());
+            let pieces = decode_in_pieces(&bytes, &sizes).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(whole, pieces);
+        }
+    }
+
     #[test]
     fn truncated_stream_is_an_error() {
         let bytes = build(&[("a", &[7u8; 2000])]);
