@@ -238,9 +238,45 @@ impl<'a> MergedFiles<'a> {
     }
 }
 
+impl MergedFiles<'_> {
+    /// The size of the regular file visible at `node`, if one is.
+    fn regular_size(&self, node: u32) -> Option<u64> {
+        let rec = *self.merged.visible.get(node as usize)?;
+        if rec == NONE {
+            return None;
+        }
+        let (_, e) = self.merged.locate(self.layers, rec)?;
+        (e.kind == FileKind::Regular).then_some(e.size)
+    }
+}
+
 impl FileSource for MergedFiles<'_> {
     fn content(&self, path: &str) -> Option<&[u8]> {
         self.contents.get(path).map(Vec::as_slice)
+    }
+
+    fn files_below_dirs_named(&self, names: &[&str]) -> Vec<(String, u64)> {
+        // Walks the tree by name; only files below a matching directory get
+        // their path built.
+        let tree = &self.merged.tree;
+        let mut out = Vec::new();
+        let mut stack: Vec<(u32, bool)> = tree.children(ROOT).map(|n| (n, false)).collect();
+        while let Some((n, below)) = stack.pop() {
+            if below {
+                if let Some(size) = self.regular_size(n) {
+                    out.push((tree.path(n), size));
+                }
+            }
+            let inside = below || names.iter().any(|name| tree.name(n) == name.as_bytes());
+            stack.extend(tree.children(n).map(|c| (c, inside)));
+        }
+        out.sort();
+        out
+    }
+
+    fn size_of(&self, path: &str) -> Option<u64> {
+        let parts = path.split('/').filter(|c| !c.is_empty()).map(str::as_bytes);
+        self.regular_size(self.merged.tree.find_path(parts)?)
     }
 
     fn files_under(&self, dir: &str) -> Vec<(String, u64)> {
@@ -256,13 +292,8 @@ impl FileSource for MergedFiles<'_> {
         let mut out = Vec::new();
         let mut stack: Vec<u32> = tree.children(start).collect();
         while let Some(n) = stack.pop() {
-            let rec = self.merged.visible[n as usize];
-            if rec != NONE {
-                if let Some((_, e)) = self.merged.locate(self.layers, rec) {
-                    if e.kind == FileKind::Regular {
-                        out.push((tree.path(n), e.size));
-                    }
-                }
+            if let Some(size) = self.regular_size(n) {
+                out.push((tree.path(n), size));
             }
             stack.extend(tree.children(n));
         }

@@ -350,8 +350,11 @@ fn python_record_rows_without_size_are_sized_from_the_filesystem() {
           black/__init__.py,sha256=def,\n\
           \"black/odd,name.py\",sha256=ghi,17\n\
           black/__pycache__/__init__.cpython-312.pyc,,\n\
+          ../../../bin/blackd,,\n\
           black/gone.py,,\n",
     );
+    // Outside the site directory, and without a size in RECORD.
+    fs.insert_sized("usr/local/bin/blackd", 333);
     fs.insert_sized(&format!("{site}/black/__init__.py"), 4000);
     fs.insert_sized(
         &format!("{site}/black/__pycache__/__init__.cpython-312.pyc"),
@@ -359,9 +362,10 @@ fn python_record_rows_without_size_are_sized_from_the_filesystem() {
     );
     let inventory = collect(&fs);
     let black = find(&inventory.packages, Manager::Python, "black");
-    // sizes from RECORD (220, 17), from the filesystem (4000, 900); the
-    // deleted gone.py counts nothing
-    assert_eq!(black.size, 220 + 4000 + 17 + 900);
+    // sizes from RECORD (220, 17), from the filesystem (4000, 900, and 333
+    // for the script outside the site directory); the deleted gone.py counts
+    // nothing
+    assert_eq!(black.size, 220 + 4000 + 17 + 900 + 333);
     assert!(inventory.notes.is_empty(), "{:?}", inventory.notes);
 }
 

@@ -56,10 +56,37 @@ pub trait FileSource {
     /// Visible regular files under directory `dir` (no trailing '/'), as (relative path, size).
     ///
     /// Paths are relative to the image root. `dir == ""` means the whole
-    /// filesystem: [`collect`] asks for it once to find Python and npm
-    /// packages, which may live anywhere.
+    /// filesystem.
     fn files_under(&self, dir: &str) -> Vec<(String, u64)>;
+
+    /// Visible regular files below some directory named one of `names`, as
+    /// (path from the root, size). Python and npm packages live only below
+    /// [`PACKAGE_DIRS`], so [`collect`] lists those files, not every file.
+    fn files_below_dirs_named(&self, names: &[&str]) -> Vec<(String, u64)> {
+        let mut files = self.files_under("");
+        files.retain(|(path, _)| {
+            let dirs = path.rsplit_once('/').map_or("", |(dirs, _)| dirs);
+            dirs.split('/').any(|dir| names.contains(&dir))
+        });
+        files
+    }
+
+    /// Size of the visible regular file at `path`, if there is one.
+    fn size_of(&self, path: &str) -> Option<u64> {
+        let path = path.trim_start_matches('/');
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        self.files_under(dir)
+            .into_iter()
+            .find(|(p, _)| {
+                let p = p.trim_start_matches('/');
+                p == path || p == name
+            })
+            .map(|(_, size)| size)
+    }
 }
+
+/// Directories below which Python and npm packages are found.
+pub const PACKAGE_DIRS: &[&str] = &["site-packages", "dist-packages", "node_modules"];
 
 /// The package manager (or language ecosystem) that installed a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -145,7 +172,7 @@ pub fn collect(fs: &dyn FileSource) -> Inventory {
     dpkg::collect(fs, &mut inventory);
     apk::collect(fs, &mut inventory);
     rpm::collect(fs, &mut inventory);
-    let listing = Listing::new(fs.files_under(""));
+    let listing = Listing::new(fs.files_below_dirs_named(PACKAGE_DIRS));
     python::collect(fs, &listing, &mut inventory);
     npm::collect(fs, &listing, &mut inventory);
     inventory.packages.sort();

@@ -79,7 +79,7 @@ fn dist_info(fs: &dyn FileSource, listing: &Listing, dir: &str, inventory: &mut 
     let site = parent(dir);
     let record = format!("{dir}/RECORD");
     let size = match fs.content(&record) {
-        Some(bytes) => record_size(&record, bytes, site, listing, inventory),
+        Some(bytes) => record_size(fs, &record, bytes, site, listing, inventory),
         None => {
             inventory.notes.push(format!(
                 "{dir}: Python package {name} has no RECORD; size estimated from its top-level names"
@@ -176,6 +176,7 @@ fn egg_info_file(fs: &dyn FileSource, listing: &Listing, path: &str, inventory: 
 /// Sum of a RECORD's size column; rows without a size (RECORD itself,
 /// compiled files) are sized from the filesystem.
 fn record_size(
+    fs: &dyn FileSource,
     path: &str,
     bytes: &[u8],
     site: &str,
@@ -194,7 +195,9 @@ fn record_size(
         let file = fields.first().map(String::as_str).unwrap_or("");
         let size = fields.get(2).map(|s| s.trim()).unwrap_or("");
         let bytes = if size.is_empty() {
-            resolve(site, file).and_then(|p| listing.size_of(&p))
+            // The listing holds the site directory; a file elsewhere (a
+            // script in `bin`) is looked up in the filesystem.
+            resolve(site, file).and_then(|p| listing.size_of(&p).or_else(|| fs.size_of(&p)))
         } else {
             match size.parse::<u64>() {
                 Ok(n) => Some(n),
