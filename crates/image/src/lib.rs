@@ -120,21 +120,12 @@ fn analyse(
     let top = if options.top == 0 { 20 } else { options.top };
     let mut merged = merge::merge(&layers);
     let instructions = history::instructions(&plan.history, layers.len());
+    let dive = dive_compat::compute(&layers, &merged, dive_empty);
+    let (duplicate_bytes, duplicates) = analysis::duplicates(&layers, &merged, top);
     let files = analysis::visible_files(&layers, &merged);
-    // Passes that only read the merged view run on two cores: the leftovers
-    // (path matching, little memory) beside the passes that build big tables,
-    // which run one after the other to keep the peak memory low.
-    let (leftovers, dive, (duplicate_bytes, duplicates), largest) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| analysis::leftovers(&merged, &files, &instructions));
-        let dive = dive_compat::compute(&layers, &merged, dive_empty);
-        let duplicates = analysis::duplicates(&layers, &merged, top);
-        let largest = analysis::largest(&merged, &files, top);
-        let leftovers = side
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (leftovers, dive, duplicates, largest)
-    });
-    let (largest_files, largest_directories, visible_bytes) = largest;
+    let (largest_files, largest_directories, visible_bytes) =
+        analysis::largest(&merged, &files, top);
+    let leftovers = analysis::leftovers(&merged, &files, &instructions);
     let mut notes = plan.notes.clone();
     let layer_reports: Vec<LayerReport> = layers
         .iter()
