@@ -295,11 +295,6 @@ impl<'a> LayerReading<'a> {
         })
     }
 
-    /// The layer's name for messages.
-    pub fn name(&self) -> &str {
-        self.name
-    }
-
     /// Uncompressed bytes read so far.
     pub fn position(&self) -> u64 {
         self.diff_hash.length()

@@ -511,41 +511,23 @@ impl<I: TarInput> TarReader<I> {
         if self.decoder.data_remaining() == 0 || buf.is_empty() {
             return Ok(0);
         }
-        let mut copied = 0;
-        self.data_chunks(buf.len() as u64, |chunk| {
-            buf[..chunk.len()].copy_from_slice(chunk);
-            copied = chunk.len();
-        })?;
-        Ok(copied)
-    }
-
-    /// Hands the rest of the current entry's data to `f`, chunk by chunk,
-    /// straight from the input's buffer (no copy).
-    pub fn for_each_data_chunk(&mut self, f: impl FnMut(&[u8])) -> Result<(), TarError> {
-        self.data_chunks(u64::MAX, f)
-    }
-
-    /// Hands up to `limit` bytes of data to `f` in the input's pieces.
-    fn data_chunks(&mut self, limit: u64, mut f: impl FnMut(&[u8])) -> Result<(), TarError> {
-        let mut left = limit;
-        while self.decoder.data_remaining() > 0 && left > 0 {
-            let available = fill(&mut self.input, self.decoder.offset())?;
-            if available.is_empty() {
-                return Err(TarError::Truncated {
-                    offset: self.decoder.offset(),
-                });
-            }
-            let piece = &available[..available
-                .len()
-                .min(usize::try_from(left).unwrap_or(usize::MAX))];
-            let (used, event) = self.decoder.decode(piece)?;
-            if let Some(TarEvent::Data(chunk)) = event {
-                f(chunk);
-            }
-            left -= used as u64;
-            self.input.consume(used);
+        let available = fill(&mut self.input, self.decoder.offset())?;
+        if available.is_empty() {
+            return Err(TarError::Truncated {
+                offset: self.decoder.offset(),
+            });
         }
-        Ok(())
+        let piece = &available[..available.len().min(buf.len())];
+        let (used, event) = self.decoder.decode(piece)?;
+        let copied = match event {
+            Some(TarEvent::Data(chunk)) => {
+                buf[..chunk.len()].copy_from_slice(chunk);
+                chunk.len()
+            }
+            _ => 0,
+        };
+        self.input.consume(used);
+        Ok(copied)
     }
 }
 
@@ -749,6 +731,24 @@ mod tests {
         assert_eq!(entries[0].0.path, b"a/b.txt");
         assert_eq!(entries[0].1, b"hello");
         assert_eq!(entries[1].0.size, 0);
+    }
+
+    #[test]
+    fn data_read_through_a_small_input_buffer_is_whole() {
+        let data: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
+        let bytes = build(&[("a", &data)]);
+        let mut r = TarReader::new(Streamed(io::BufReader::with_capacity(5, &bytes[..])));
+        r.next_entry().unwrap().unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        loop {
+            let n = r.read_data(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, data);
     }
 
     #[test]
