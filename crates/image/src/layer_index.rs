@@ -3,9 +3,10 @@
 //! inventories need. Both digests are checked while reading.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::io::{self, Read};
 
-use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+use twox_hash::XxHash3_64;
 
 use crate::decompress::{sniff, Compression, HashingBuf, LimitExceeded};
 use crate::error::ImageError;
@@ -433,7 +434,7 @@ struct OpenFile {
     /// Data bytes still to come.
     remaining: u64,
     /// Set once the data comes in more than one piece.
-    hasher: Option<Box<Xxh3>>,
+    hasher: Option<Box<XxHash3_64>>,
     kept: Option<Vec<u8>>,
 }
 
@@ -582,7 +583,7 @@ impl<'a> Indexer<'a> {
         let keep = keep && entry.data_size <= self.max_kept_file;
         let mut record = entry_record(node, kind, entry, 0);
         if entry.data_size == 0 {
-            record.hash = xxh3_64(&[]);
+            record.hash = XxHash3_64::oneshot(&[]);
             if keep {
                 index.contents.insert(entry_index, Vec::new());
             }
@@ -606,11 +607,11 @@ impl<'a> Indexer<'a> {
         let len = piece.len() as u64;
         if open.hasher.is_none() && len == open.remaining {
             // The whole file in one piece: one call, no streaming state.
-            open.record.hash = xxh3_64(piece);
+            open.record.hash = XxHash3_64::oneshot(piece);
         } else {
             open.hasher
-                .get_or_insert_with(|| Box::new(Xxh3::new()))
-                .update(piece);
+                .get_or_insert_with(|| Box::new(XxHash3_64::new()))
+                .write(piece);
         }
         if let Some(kept) = &mut open.kept {
             kept.extend_from_slice(piece);
@@ -627,7 +628,7 @@ impl<'a> Indexer<'a> {
             return;
         };
         if let Some(hasher) = &open.hasher {
-            open.record.hash = hasher.digest();
+            open.record.hash = hasher.finish();
         }
         if let Some(kept) = open.kept {
             self.index.contents.insert(open.entry_index, kept);
