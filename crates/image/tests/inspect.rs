@@ -113,6 +113,49 @@ fn dive_compat_gives_up_on_a_layer_at_an_unknown_whiteout() {
 }
 
 #[test]
+fn dive_compat_does_not_depend_on_tar_order() {
+    // Layers without whiteouts are visited in tar order, not by name: the
+    // numbers must not change with the order the entries come in.
+    let files: [(&str, &[u8]); 5] = [
+        ("d/", b""),
+        ("d/b", &[1; 7]),
+        ("d/a", &[2; 30]),
+        ("d/c/e", &[3; 11]),
+        ("z", &[4; 5]),
+    ];
+    let entries = |reverse: bool| -> Vec<E> {
+        let mut v: Vec<E> = files
+            .iter()
+            .map(|&(p, data)| {
+                if p.ends_with('/') {
+                    E::Dir(p)
+                } else {
+                    E::File(p, data)
+                }
+            })
+            .collect();
+        if reverse {
+            v.reverse();
+        }
+        v
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (i, reverse) in [false, true].into_iter().enumerate() {
+        let l0 = common::layer_tar(&entries(reverse));
+        let l1 = common::layer_tar(&entries(!reverse));
+        let l2 = common::layer_tar(&[E::File("d/.wh.b", b""), E::File("y", &[5; 3])]);
+        let dir = common::oci_layout(
+            &tmp.path().join(format!("img{i}")),
+            &[L::new(l0, "A"), L::new(l1, "B"), L::new(l2, "C")],
+        );
+        results.push(read(&dir).dive_compat);
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0].wasted_bytes, 2 * (7 + 30 + 11 + 5));
+}
+
+#[test]
 fn opaque_directories_hide_lower_children_only() {
     let tmp = tempfile::tempdir().unwrap();
     let l0 = common::layer_tar(&[
