@@ -77,6 +77,9 @@ fn grow(v: &mut Vec<u32>, len: usize) {
 /// Merges `layers` in order.
 pub fn merge(layers: &[LayerIndex]) -> Merged {
     let mut tree = PathTree::new();
+    // Sized once for the worst case (no path shared between layers): growing
+    // step by step would rehash, and touch fresh memory, at every doubling.
+    tree.reserve_for(layers.iter().map(|l| &l.tree));
     let mut visible: Vec<u32> = vec![NONE];
     let mut node_maps = Vec::with_capacity(layers.len());
     let mut layer_starts = Vec::with_capacity(layers.len());

@@ -52,6 +52,30 @@ impl NameTable {
         span_bytes(&self.arena, &self.spans, id)
     }
 
+    /// Makes room for `names` more names of `bytes` bytes in all.
+    pub fn reserve(&mut self, names: usize, bytes: usize) {
+        self.arena.reserve(bytes);
+        self.spans.reserve(names);
+        let (arena, spans, hasher) = (&self.arena, &self.spans, &self.hasher);
+        self.index
+            .reserve(names, |&id| hasher.hash_one(span_bytes(arena, spans, id)));
+    }
+
+    /// Number of distinct names.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether no name was interned.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Bytes of all names together.
+    pub fn total_bytes(&self) -> usize {
+        self.arena.len()
+    }
+
     /// Frees the lookup index (`intern` and `lookup` need it rebuilt).
     fn clear_index(&mut self) {
         self.index = HashTable::new();
@@ -181,6 +205,29 @@ impl PathTree {
             Self::key_hash(hasher, parents[n as usize], names[n as usize])
         });
         id
+    }
+
+    /// Makes room for all the nodes and names of `others`, so that merging
+    /// them into this tree rehashes nothing.
+    pub fn reserve_for<'a>(&mut self, others: impl IntoIterator<Item = &'a PathTree>) {
+        if !self.indexed {
+            self.rebuild_lookup_index();
+        }
+        let (mut nodes, mut names, mut bytes) = (0usize, 0usize, 0usize);
+        for other in others {
+            nodes += other.len();
+            names += other.names.len();
+            bytes += other.names.total_bytes();
+        }
+        self.names.reserve(names, bytes);
+        self.parent.reserve(nodes);
+        self.name.reserve(nodes);
+        self.first_child.reserve(nodes);
+        self.next_sibling.reserve(nodes);
+        let (parents, names, hasher) = (&self.parent, &self.name, &self.hasher);
+        self.children.reserve(nodes, |&n| {
+            Self::key_hash(hasher, parents[n as usize], names[n as usize])
+        });
     }
 
     /// Interns every component of `components` below the root; returns the last node.
