@@ -171,7 +171,20 @@ pub fn leftovers(
 ) -> Vec<Leftover> {
     let mut groups: HashMap<(String, String, usize), (u64, u64)> = HashMap::new();
     let mut path = String::new();
+    // Most directories cannot hold a leftover whatever their files are
+    // called: ask once per directory, then look at names only.
+    let mut dir_path = String::new();
+    let mut filters: HashMap<u32, leftovers::DirectoryFilter> = HashMap::new();
     for f in files {
+        let dir = merged.tree.parent(f.node);
+        let filter = filters.entry(dir).or_insert_with(|| {
+            merged.tree.path_into(dir, &mut dir_path);
+            leftovers::DirectoryFilter::new(&dir_path)
+        });
+        let name = String::from_utf8_lossy(merged.tree.name(f.node));
+        if !filter.may_classify(&name) {
+            continue;
+        }
         merged.tree.path_into(f.node, &mut path);
         if let Some((kind, root)) = leftovers::classify(&path) {
             let slot = groups

@@ -389,6 +389,60 @@ pub fn classify(path: &str) -> Option<(LeftoverKind, String)> {
     None
 }
 
+/// What [`classify`] may find among the files directly inside one directory,
+/// worked out once for the directory: most directories cannot hold a
+/// leftover whatever their files are called, so their files need only a
+/// look at their own name.
+pub struct DirectoryFilter {
+    /// A pattern may match with at least one of the directory's segments.
+    through_directory: bool,
+    /// The directory is the root, where anchored patterns start at the name.
+    at_root: bool,
+}
+
+impl DirectoryFilter {
+    /// The filter for directory `dir` (same form as `classify`'s path).
+    pub fn new(dir: &str) -> DirectoryFilter {
+        let segs: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+        // The file's own name is one more segment, unknown here: it matches
+        // every pattern segment.
+        let depth = segs.len() + 1;
+        let fits = |i: usize, seg: Seg| segs.get(i).is_none_or(|name| seg.matches(name));
+        let through_directory = depth > MAX_DEPTH
+            || PATTERNS.iter().any(|pattern| {
+                let len = pattern.segs.len();
+                let Some(last_start) = depth.checked_sub(len) else {
+                    return false;
+                };
+                let last_start = if pattern.anchored { 0 } else { last_start };
+                // Starting at the name itself is the name-only case below.
+                (0..=last_start)
+                    .take_while(|&at| at < segs.len())
+                    .any(|at| {
+                        pattern
+                            .segs
+                            .iter()
+                            .enumerate()
+                            .all(|(k, &seg)| fits(at + k, seg))
+                    })
+            });
+        DirectoryFilter {
+            through_directory,
+            at_root: segs.is_empty(),
+        }
+    }
+
+    /// Whether `classify` may find a leftover in the file `name` of this
+    /// directory; `false` means it finds none.
+    pub fn may_classify(&self, name: &str) -> bool {
+        self.through_directory
+            || PATTERNS.iter().any(|pattern| match pattern.segs {
+                [seg] => (self.at_root || !pattern.anchored) && seg.matches(name),
+                _ => false,
+            })
+    }
+}
+
 /// Whether a file name in `usr/bin` is a compiler, preprocessor, assembler
 /// or linker, also in its target-prefixed form (`x86_64-linux-gnu-gcc-12`).
 fn is_tool_name(name: &str) -> bool {

@@ -1,7 +1,7 @@
 //! Every leftover kind on paths as real images lay them out, with the root
 //! that groups them, and paths that look close but are not leftovers.
 
-use dockopt_image::leftovers::{classify, LeftoverKind};
+use dockopt_image::leftovers::{classify, DirectoryFilter, LeftoverKind};
 use proptest::prelude::*;
 
 fn check(path: &str, kind: LeftoverKind, root: &str) {
@@ -337,7 +337,118 @@ fn kinds_display_and_serialize_as_kebab_case() {
     assert!(!LeftoverKind::Toolchain.is_cache());
 }
 
+#[test]
+fn directories_that_cannot_hold_leftovers() {
+    let never = |dir: &str, name: &str| !DirectoryFilter::new(dir).may_classify(name);
+    for dir in [
+        "data/small",
+        "usr/share/doc/x",
+        "etc",
+        "opt/app/lib",
+        "usr/lib/x86_64-linux-gnu",
+    ] {
+        assert!(never(dir, "raaab"), "{dir}");
+        // A file may itself be a leftover by its name alone.
+        assert!(!never(dir, ".git"), "{dir}/.git");
+    }
+    for (dir, name) in [
+        ("", ".git"),
+        ("usr/bin", "x"),
+        ("var/lib/apt/lists", "x"),
+        ("var/cache/apt", "x"),
+        ("home/app/.cache/pip/wheels", "x"),
+        ("srv/x/.git", "x"),
+        ("tmp", "x"),
+        ("app/target/release", "deps"),
+    ] {
+        assert!(!never(dir, name), "{dir}/{name}");
+    }
+}
+
+/// Names the leftover patterns look for, and a few they do not.
+const SEGMENTS: &[&str] = &[
+    "usr",
+    "local",
+    "lib",
+    "bin",
+    "var",
+    "cache",
+    "apt",
+    "lists",
+    "archives",
+    "x.deb",
+    "pkgcache.bin",
+    "lock",
+    ".cache",
+    "pip",
+    "uv",
+    "pypoetry",
+    "artifacts",
+    ".npm",
+    "_cacache",
+    ".yarn",
+    "berry",
+    "yarn",
+    ".local",
+    "share",
+    "pnpm",
+    "store",
+    ".pnpm-store",
+    "go",
+    "go-build",
+    "pkg",
+    "mod",
+    ".cargo",
+    "registry",
+    "git",
+    "cargo",
+    "target",
+    "release",
+    "deps",
+    "x86_64",
+    "apk",
+    "etc",
+    "dnf",
+    "libdnf5",
+    "yum",
+    ".m2",
+    "repository",
+    ".gradle",
+    "caches",
+    ".git",
+    "tmp",
+    "gcc",
+    "libexec",
+    "llvm-15",
+    "go-1.21",
+    "rustup",
+    ".rustup",
+    "gcc-12",
+    "x86_64-linux-gnu-g++",
+    "ld.so",
+    "include",
+    "data",
+    "app",
+    "x",
+];
+
 proptest! {
+    /// Skipping a directory's files is only ever skipping non-leftovers.
+    #[test]
+    fn skipped_directories_hold_no_leftovers(
+        dir in proptest::collection::vec(proptest::sample::select(SEGMENTS), 0..7),
+        name in proptest::sample::select(SEGMENTS),
+    ) {
+        let dir = dir.join("/");
+        let path = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        if classify(&path).is_some() {
+            prop_assert!(
+                DirectoryFilter::new(&dir).may_classify(name),
+                "{path} is a leftover but the filter ruled it out"
+            );
+        }
+    }
+
     /// Any path: no panic, and a root is always a whole-segment prefix of it.
     #[test]
     fn root_is_a_prefix_of_the_path(path in "[a-z./_-]{0,12}(/[a-z.+_-]{0,10}){0,12}") {
