@@ -23,6 +23,8 @@
 //! - A legacy docker-archive layer stored as a symbolic link is read by dive
 //!   as an empty layer.
 
+use std::collections::HashMap;
+
 use crate::layer_index::{FileKind, LayerIndex, WHITEOUT_PREFIX};
 use crate::merge::Merged;
 use crate::path_tree::{NONE, ROOT};
@@ -58,12 +60,62 @@ pub struct DiveCompat {
     pub inefficient_files: Vec<InefficientFile>,
 }
 
-#[derive(Clone, Copy)]
-struct PathStat {
-    seen: bool,
-    cumulative: i64,
-    min: i64,
-    count: u32,
+/// Per-path counts, kept lean: a few bytes for every path of the image.
+/// The sums the score needs run along, so only paths counted twice keep
+/// their cumulative size.
+struct PathStats {
+    /// Whether the path was visited (its minimum is in `minimum`).
+    seen: Vec<bool>,
+    /// Smallest size seen; -1 until one is.
+    min: Vec<i64>,
+    /// Visits that gave a size.
+    count: Vec<u32>,
+    /// Cumulative sizes of the paths counted twice or more.
+    repeated: HashMap<u32, i64>,
+    /// Sum of `min` over the seen paths.
+    minimum: i64,
+    /// Sum of every size counted.
+    discovered: i64,
+}
+
+impl PathStats {
+    fn new(paths: usize) -> PathStats {
+        PathStats {
+            seen: vec![false; paths],
+            min: vec![-1; paths],
+            count: vec![0; paths],
+            repeated: HashMap::new(),
+            minimum: 0,
+            discovered: 0,
+        }
+    }
+
+    fn see(&mut self, key: usize) {
+        if !self.seen[key] {
+            self.seen[key] = true;
+            self.minimum += self.min[key];
+        }
+    }
+
+    fn count(&mut self, key: usize, size: i64) {
+        self.discovered += size;
+        let min = self.min[key];
+        match self.count[key] {
+            // With one size so far, the cumulative size is that size.
+            1 => {
+                self.repeated.insert(key as u32, min + size);
+            }
+            n if n > 1 => {
+                *self.repeated.entry(key as u32).or_insert(0) += size;
+            }
+            _ => {}
+        }
+        if min < 0 || size < min {
+            self.minimum += size - min;
+            self.min[key] = size;
+        }
+        self.count[key] = self.count[key].saturating_add(1);
+    }
 }
 
 /// The stacked lower layers as dive sees them.
@@ -77,17 +129,7 @@ struct Stacked {
 pub fn compute(layers: &[LayerIndex], merged: &Merged, empty_layers: &[bool]) -> DiveCompat {
     let tree = &merged.tree;
     let n = tree.len();
-    let mut stats = vec![
-        PathStat {
-            seen: false,
-            cumulative: 0,
-            min: -1,
-            count: 0,
-        };
-        n
-    ];
-    let mut order: Vec<u32> = Vec::new();
-    let mut inefficient: Vec<u32> = Vec::new();
+    let mut stats = PathStats::new(n);
     let mut stacked = Stacked {
         present: vec![false; n],
         size: vec![0; n],
@@ -140,11 +182,7 @@ pub fn compute(layers: &[LayerIndex], merged: &Merged, empty_layers: &[bool]) ->
             if key == NONE {
                 break;
             }
-            let stat = &mut stats[key as usize];
-            if !stat.seen {
-                stat.seen = true;
-                order.push(key);
-            }
+            stats.see(key as usize);
             let size = if whiteout {
                 if !stacked.present[key as usize] {
                     // dive stops visiting this layer here.
@@ -158,14 +196,7 @@ pub fn compute(layers: &[LayerIndex], merged: &Merged, empty_layers: &[bool]) ->
             } else {
                 info(local).0
             };
-            stat.cumulative += size;
-            if stat.min < 0 || size < stat.min {
-                stat.min = size;
-            }
-            stat.count += 1;
-            if stat.count == 2 {
-                inefficient.push(key);
-            }
+            stats.count(key as usize, size);
         }
         // Stack this layer for the next ones (layer 0 is stacked onto its copy).
         for &local in &post_order {
@@ -194,35 +225,24 @@ pub fn compute(layers: &[LayerIndex], merged: &Merged, empty_layers: &[bool]) ->
         }
     }
 
-    let mut minimum: i64 = 0;
-    let mut discovered: i64 = 0;
-    for &key in &order {
-        let s = &stats[key as usize];
-        minimum += s.min;
-        discovered += s.cumulative;
-    }
+    let (minimum, discovered) = (stats.minimum, stats.discovered);
     let efficiency = if discovered == 0 {
         1.0
     } else {
         minimum as f64 / discovered as f64
     };
-    let wasted: i64 = inefficient
-        .iter()
-        .map(|&k| stats[k as usize].cumulative)
-        .sum();
+    let wasted: i64 = stats.repeated.values().sum();
     let wasted_bytes = wasted as u64;
     let size_bytes: u64 = layer_sizes.iter().sum();
     let user_size_bytes: u64 = layer_sizes.iter().skip(1).sum();
     let ratio = wasted_bytes as f64 / user_size_bytes as f64;
-    let mut files: Vec<InefficientFile> = inefficient
+    let mut files: Vec<InefficientFile> = stats
+        .repeated
         .iter()
-        .map(|&k| {
-            let s = &stats[k as usize];
-            InefficientFile {
-                path: format!("/{}", tree.path(k)),
-                count: s.count,
-                cumulative_size: s.cumulative as u64,
-            }
+        .map(|(&k, &cumulative)| InefficientFile {
+            path: format!("/{}", tree.path(k)),
+            count: stats.count[k as usize],
+            cumulative_size: cumulative as u64,
         })
         .collect();
     files.sort_by(|a, b| {

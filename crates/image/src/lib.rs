@@ -121,6 +121,11 @@ fn analyse(
     let mut merged = merge::merge(&layers);
     let instructions = history::instructions(&plan.history, layers.len());
     let dive = dive_compat::compute(&layers, &merged, dive_empty);
+    // Only dive's pass walks the layers' own trees: free them now, so the
+    // passes after it add to less.
+    for layer in &mut layers {
+        layer.tree = path_tree::PathTree::new();
+    }
     let (duplicate_bytes, duplicates) = analysis::duplicates(&layers, &merged, top);
     let files = analysis::visible_files(&layers, &merged);
     let (largest_files, largest_directories, visible_bytes) =
@@ -159,9 +164,6 @@ fn analyse(
     // earlier passes needed first, so the peak stays low.
     drop(files);
     merged.release_layer_maps();
-    for layer in &mut layers {
-        layer.tree = path_tree::PathTree::new();
-    }
     let size = layers.iter().map(|l| l.compressed_size).sum();
     let uncompressed_size = layers.iter().map(|l| l.uncompressed_size).sum();
     let removable_bytes = merged.removable_bytes();
