@@ -1,6 +1,7 @@
 //! What the merged view tells: duplicates, the largest files and directories,
 //! leftovers, and the file source the package inventories read.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::inventory::FileSource;
@@ -81,6 +82,17 @@ pub struct VisibleFile {
     pub size: u64,
 }
 
+/// Puts the `top` first items of `items` by `order` at its front, sorted;
+/// leaves the rest in no particular order (a full sort of every file costs
+/// more than the few that get listed).
+fn top_first<T>(items: &mut [T], top: usize, mut order: impl FnMut(&T, &T) -> Ordering) {
+    if top < items.len() {
+        items.select_nth_unstable_by(top, &mut order);
+    }
+    let end = top.min(items.len());
+    items[..end].sort_by(order);
+}
+
 /// Every visible non-directory entry.
 pub fn visible_files(layers: &[LayerIndex], merged: &Merged) -> Vec<VisibleFile> {
     let mut out = Vec::new();
@@ -117,7 +129,9 @@ pub fn largest(
     top: usize,
 ) -> (Vec<SizedPath>, Vec<SizedPath>, u64) {
     let mut by_size: Vec<&VisibleFile> = files.iter().filter(|f| f.size > 0).collect();
-    by_size.sort_by(|a, b| b.size.cmp(&a.size).then(a.node.cmp(&b.node)));
+    top_first(&mut by_size, top, |a, b| {
+        b.size.cmp(&a.size).then(a.node.cmp(&b.node))
+    });
     let largest_files = by_size
         .iter()
         .take(top)
@@ -145,7 +159,7 @@ pub fn largest(
     let mut dirs: Vec<u32> = (1..merged.tree.len() as u32)
         .filter(|&n| is_dir_with_files[n as usize] && dir_size[n as usize] > 0)
         .collect();
-    dirs.sort_by(|&a, &b| {
+    top_first(&mut dirs, top, |&a, &b| {
         dir_size[b as usize]
             .cmp(&dir_size[a as usize])
             .then(a.cmp(&b))
@@ -175,12 +189,21 @@ pub fn leftovers(
     // called: ask once per directory, then look at names only.
     let mut dir_path = String::new();
     let mut filters: HashMap<u32, leftovers::DirectoryFilter> = HashMap::new();
+    let mut last: Option<(u32, leftovers::DirectoryFilter)> = None;
     for f in files {
         let dir = merged.tree.parent(f.node);
-        let filter = filters.entry(dir).or_insert_with(|| {
-            merged.tree.path_into(dir, &mut dir_path);
-            leftovers::DirectoryFilter::new(&dir_path)
-        });
+        // Files of one directory mostly come one after another.
+        let filter = match last {
+            Some((d, filter)) if d == dir => filter,
+            _ => {
+                let filter = *filters.entry(dir).or_insert_with(|| {
+                    merged.tree.path_into(dir, &mut dir_path);
+                    leftovers::DirectoryFilter::new(&dir_path)
+                });
+                last = Some((dir, filter));
+                filter
+            }
+        };
         let name = String::from_utf8_lossy(merged.tree.name(f.node));
         if !filter.may_classify(&name) {
             continue;
@@ -312,5 +335,30 @@ impl FileSource for MergedFiles<'_> {
         }
         out.sort();
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_first_agrees_with_a_full_sort() {
+        let mut seed = 7u64;
+        let items: Vec<(u64, u32)> = (0..500u32)
+            .map(|i| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                ((seed >> 58) % 16, i)
+            })
+            .collect();
+        let order = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut sorted = items.clone();
+        sorted.sort_by(order);
+        for top in [0, 1, 5, 20, 499, 500, 900] {
+            let mut v = items.clone();
+            top_first(&mut v, top, order);
+            let end = top.min(v.len());
+            assert_eq!(v[..end], sorted[..end], "top {top}");
+        }
     }
 }

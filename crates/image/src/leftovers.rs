@@ -393,6 +393,7 @@ pub fn classify(path: &str) -> Option<(LeftoverKind, String)> {
 /// worked out once for the directory: most directories cannot hold a
 /// leftover whatever their files are called, so their files need only a
 /// look at their own name.
+#[derive(Clone, Copy)]
 pub struct DirectoryFilter {
     /// A pattern may match with at least one of the directory's segments.
     through_directory: bool,

@@ -231,30 +231,33 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
         node_maps.push(map);
     }
 
-    // Which regular-file records the final view still needs.
-    let mut live: HashSet<u32> = HashSet::new();
+    // Which regular-file records the final view still needs, by record id.
+    let mut live = vec![false; next_record as usize];
+    let mut keep = |rec: u32| {
+        if let Some(slot) = live.get_mut(rec as usize) {
+            *slot = true;
+        }
+    };
     for &rec in &visible {
         if rec == NONE {
             continue;
         }
         match kind_of(layers, &layer_starts, rec) {
-            Some(FileKind::Regular) => {
-                live.insert(rec);
-            }
+            Some(FileKind::Regular) => keep(rec),
             Some(FileKind::Hardlink) => {
                 if let Some(&t) = hardlink_content.get(&rec) {
-                    live.insert(t);
+                    keep(t);
                 }
             }
             _ => {}
         }
     }
     for (l, layer) in layers.iter().enumerate() {
-        let start = layer_starts[l];
+        let start = layer_starts[l] as usize;
         for (i, e) in layer.entries.iter().enumerate() {
             if e.kind == FileKind::Regular {
                 changes[l].stored_bytes += e.size;
-                if !live.contains(&(start + i as u32)) {
+                if !live.get(start + i).copied().unwrap_or(false) {
                     changes[l].removable_bytes += e.size;
                 }
             }
