@@ -165,15 +165,18 @@ impl LineIndex {
     }
 
     /// The position of `offset` in `text` (the text this index was built from). Offsets past
-    /// the end, or inside a multi-byte character, are clamped.
+    /// the end map to the end; an offset inside a multi-byte character maps to that character.
     pub fn position(&self, text: &str, offset: usize) -> Position {
-        let offset = offset.min(text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
-        let column = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or_else(|| text.get(start..).map_or(0, |s| s.chars().count()));
+        let mut offset = offset.min(text.len());
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        while offset > start && !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let column = text.get(start..offset).map_or(0, |s| s.chars().count());
         Position {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -183,6 +186,11 @@ impl LineIndex {
     /// The number of lines (a final line without a newline counts).
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
+    }
+
+    /// The byte offset where 1-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
     }
 
     /// The byte range of 1-based line `line`, without its line terminator.
@@ -219,6 +227,11 @@ mod tests {
             Position { line: 3, column: 4 }
         );
         assert_eq!(index.position(text, 999), Position { line: 3, column: 4 });
+        // Inside the two-byte 'é': that character.
+        let e = text.find('é').unwrap();
+        assert_eq!(index.position(text, e + 1), index.position(text, e));
+        assert_eq!(index.line_start(2), Some(7));
+        assert_eq!(index.line_start(0), None);
         assert_eq!(index.line_range(text, 2), Some(7..15));
         assert_eq!(index.line_range(text, 3), Some(17..20));
         assert_eq!(index.line_range(text, 4), None);

@@ -5,11 +5,11 @@ use rowan::TextSize;
 /// Maps byte offsets to 1-based lines and columns (columns count characters, not bytes).
 ///
 /// Lines end at `\n`; a `\r` before it belongs to the line's ending, as in BuildKit's line
-/// numbering.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// numbering. The text is kept, so that a syntax tree's offsets can be mapped alone; the line
+/// arithmetic is [`dockopt_diagnostic::LineIndex`]'s.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
-    /// Byte offset where each line starts.
-    starts: Vec<u32>,
+    lines: dockopt_diagnostic::LineIndex,
     text: String,
 }
 
@@ -25,45 +25,31 @@ pub struct LineCol {
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
-        );
         LineIndex {
-            starts,
+            lines: dockopt_diagnostic::LineIndex::new(text),
             text: text.to_owned(),
         }
     }
 
     /// Number of lines (a final line ending starts an empty last line).
     pub fn line_count(&self) -> usize {
-        self.starts.len()
+        self.lines.line_count()
     }
 
     /// Line and column of `offset`. Offsets past the end map to the end; an offset inside a
     /// multi-byte character maps to that character.
     pub fn line_col(&self, offset: TextSize) -> LineCol {
-        let offset = u32::from(offset).min(self.text.len() as u32);
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0) as usize;
-        let mut end = offset as usize;
-        while end > start && !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let col = self.text.get(start..end).map_or(0, |s| s.chars().count());
+        let p = self.lines.position(&self.text, u32::from(offset) as usize);
         LineCol {
-            line: line as u32,
-            col: col as u32 + 1,
+            line: p.line,
+            col: p.column,
         }
     }
 
     /// Byte offset where 1-based `line` starts.
     pub fn line_start(&self, line: u32) -> Option<TextSize> {
-        let i = usize::try_from(line).ok()?.checked_sub(1)?;
-        self.starts.get(i).map(|&s| TextSize::from(s))
+        let start = self.lines.line_start(usize::try_from(line).ok()?)?;
+        u32::try_from(start).ok().map(TextSize::from)
     }
 }
 
