@@ -92,26 +92,6 @@ fn family(m: Manager) -> Manager {
     }
 }
 
-fn manager_name(m: Manager) -> &'static str {
-    match m {
-        Manager::Pip => "pip",
-        Manager::Uv => "uv",
-        Manager::Poetry => "poetry",
-        Manager::Npm => "npm",
-        Manager::Yarn => "yarn",
-        Manager::Pnpm => "pnpm",
-        Manager::Bun => "bun",
-        Manager::Go => "go",
-        Manager::Cargo => "cargo",
-        Manager::Gem => "gem",
-        Manager::Bundle => "bundle",
-        Manager::Composer => "composer",
-        Manager::Maven => "maven",
-        Manager::Gradle => "gradle",
-        _ => "the package manager",
-    }
-}
-
 struct Problem {
     range: std::ops::Range<usize>,
     message: String,
@@ -148,7 +128,7 @@ fn examine(
     if dirs.is_empty() {
         return None;
     }
-    let name = manager_name(op.manager);
+    let name = crate::helpers::size::program_name(op.manager);
     let discards = discards(script, op, &dirs);
     let env_disabled = cache_dirs(op.manager, &env).disabled_by.filter(|var| {
         // Set by `ENV`/`ARG`, not by an assignment before the command (that one is a
