@@ -118,17 +118,14 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
         for e in &layer.entries {
             if e.kind == FileKind::Opaque {
                 let dir = map[e.node as usize];
-                let kids: Vec<u32> = tree.children(dir).collect();
-                for kid in kids {
-                    clear_subtree(
-                        &tree,
-                        &mut visible,
-                        kid,
-                        layers,
-                        &layer_starts,
-                        &mut removed_here,
-                    );
-                }
+                clear_children(
+                    &tree,
+                    &mut visible,
+                    dir,
+                    layers,
+                    &layer_starts,
+                    &mut removed_here,
+                );
             }
         }
         for target in whiteout_targets {
@@ -164,18 +161,15 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
                 a = tree.parent(a);
             }
             // A file replacing a directory removes what was under it.
-            if e.kind != FileKind::Directory && tree.has_children(node) {
-                let kids: Vec<u32> = tree.children(node).collect();
-                for kid in kids {
-                    clear_subtree(
-                        &tree,
-                        &mut visible,
-                        kid,
-                        layers,
-                        &layer_starts,
-                        &mut removed_here,
-                    );
-                }
+            if e.kind != FileKind::Directory {
+                clear_children(
+                    &tree,
+                    &mut visible,
+                    node,
+                    layers,
+                    &layer_starts,
+                    &mut removed_here,
+                );
             }
             if e.kind.is_file() {
                 let previous = visible[node as usize];
@@ -283,6 +277,20 @@ fn kind_of(layers: &[LayerIndex], starts: &[u32], rec: u32) -> Option<FileKind> 
         .entries
         .get((rec - starts[layer]) as usize)?;
     Some(entry.kind)
+}
+
+/// Hides everything under `node` (not `node` itself).
+fn clear_children(
+    tree: &PathTree,
+    visible: &mut [u32],
+    node: u32,
+    layers: &[LayerIndex],
+    starts: &[u32],
+    removed: &mut HashSet<u32>,
+) {
+    for kid in tree.children(node) {
+        clear_subtree(tree, visible, kid, layers, starts, removed);
+    }
 }
 
 /// Hides `node` and everything under it; remembers deleted lower-layer files.
