@@ -9,7 +9,7 @@ use std::path::Path;
 use dockopt_model::{EffectiveState, InstructionId, Model, Stage};
 use dockopt_shell::pkg::{self, PkgOp};
 use dockopt_shell::{Script, Span};
-use dockopt_syntax::{Args, Dockerfile, Instruction, InstructionKind, Parse};
+use dockopt_syntax::{Args, Argument, Dockerfile, Instruction, InstructionKind, Parse};
 
 /// One Dockerfile, as the rules see it.
 pub struct Context<'a> {
@@ -194,6 +194,18 @@ impl<'a> Context<'a> {
 
     pub fn stage_of(&self, id: InstructionId) -> Option<&Stage> {
         self.model.stage_of_id(id)
+    }
+
+    /// The `FROM` of the stage the build produces (the final stage).
+    pub fn final_from(&self) -> Option<&'a Instruction> {
+        self.model
+            .final_stage()
+            .and_then(|s| self.model.instruction(s.from))
+    }
+
+    /// A stage's name as written after `AS` in its `FROM`.
+    pub fn stage_name_as_written(&self, stage: &Stage) -> Option<&'a Argument> {
+        self.model.instruction(stage.from)?.from_args()?.name
     }
 
     /// Whether the instruction is in the stage the build produces (the final stage).

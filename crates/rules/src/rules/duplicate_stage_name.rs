@@ -53,12 +53,7 @@ impl Check for DuplicateStageName {
             else {
                 continue;
             };
-            let Some(written) = ctx
-                .model
-                .instruction(stage.from)
-                .and_then(|f| f.from_args())
-                .and_then(|a| a.name)
-            else {
+            let Some(written) = ctx.stage_name_as_written(stage) else {
                 continue;
             };
             let line = ctx

@@ -229,11 +229,7 @@ struct Install<'c> {
 }
 
 fn installs_of<'c>(file: usize, ctx: &'c Context<'_>) -> Vec<Install<'c>> {
-    let shipped: Vec<usize> = ctx
-        .model
-        .final_stage()
-        .map(|s| stage_lineage(ctx, s.index))
-        .unwrap_or_default();
+    let shipped: Vec<usize> = crate::helpers::style::image_stages(ctx);
     let unretried = findings_of(ctx, |c, out| {
         Check::check(&NetworkInstallWithoutRetry, c, out)
     });

@@ -49,11 +49,7 @@ impl Check for MissingHealthcheck {
         {
             return;
         }
-        let Some(from) = ctx
-            .model
-            .final_stage()
-            .and_then(|s| ctx.model.instruction(s.from))
-        else {
+        let Some(from) = ctx.final_from() else {
             return;
         };
         out.report(

@@ -92,11 +92,7 @@ impl Check for MissingOciLabels {
         if missing.is_empty() {
             return;
         }
-        let Some(from) = ctx
-            .model
-            .final_stage()
-            .and_then(|s| ctx.model.instruction(s.from))
-        else {
+        let Some(from) = ctx.final_from() else {
             return;
         };
         let list = missing

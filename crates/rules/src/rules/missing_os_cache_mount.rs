@@ -57,18 +57,6 @@ fn family(m: Manager) -> Manager {
     }
 }
 
-fn name(m: Manager) -> &'static str {
-    match m {
-        Manager::AptGet => "apt-get",
-        Manager::Apt => "apt",
-        Manager::Apk => "apk",
-        Manager::Dnf => "dnf",
-        Manager::Yum => "yum",
-        Manager::Microdnf => "microdnf",
-        _ => "zypper",
-    }
-}
-
 impl Check for MissingOsCacheMount {
     fn check(&self, ctx: &Context<'_>, out: &mut Findings) {
         for (id, ins) in ctx.instructions_of(InstructionKind::Run) {
@@ -121,7 +109,7 @@ impl Check for MissingOsCacheMount {
                         script.file_range(op.span),
                         format!(
                             "{} downloads into {} but no cache mount keeps it between builds",
-                            name(op.manager),
+                            crate::helpers::size::program_name(op.manager),
                             missing.join(" and ")
                         ),
                     );
