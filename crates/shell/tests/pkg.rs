@@ -552,3 +552,46 @@ fn commands_inside_control_flow_and_substitutions() {
     let m: Vec<_> = v.iter().map(|o| o.manager).collect();
     assert_eq!(m, [Manager::Pip, Manager::Npm]);
 }
+
+#[test]
+fn pnpm_and_bun_stores_follow_their_variables() {
+    let store = |m: Manager, vars: &[(&str, &str)]| {
+        let mut env = Env::root();
+        for (k, v) in vars {
+            env.vars.insert((*k).into(), (*v).into());
+        }
+        let first = cache_dirs(m, &env).dirs.remove(0);
+        (first.path, first.from_var)
+    };
+    assert_eq!(
+        store(Manager::Pnpm, &[]),
+        ("/root/.local/share/pnpm/store".into(), None)
+    );
+    assert_eq!(
+        store(Manager::Pnpm, &[("PNPM_HOME", "/pnpm/")]),
+        ("/pnpm/store".into(), Some("PNPM_HOME"))
+    );
+    // An explicit store wins over the home directory.
+    assert_eq!(
+        store(
+            Manager::Pnpm,
+            &[("PNPM_HOME", "/pnpm"), ("npm_config_store_dir", "/s")]
+        ),
+        ("/s".into(), Some("npm_config_store_dir"))
+    );
+    assert_eq!(
+        store(Manager::Bun, &[]),
+        ("/root/.bun/install/cache".into(), None)
+    );
+    assert_eq!(
+        store(Manager::Bun, &[("BUN_INSTALL", "/bun")]),
+        ("/bun/install/cache".into(), Some("BUN_INSTALL"))
+    );
+    assert_eq!(
+        store(
+            Manager::Bun,
+            &[("BUN_INSTALL", "/bun"), ("BUN_INSTALL_CACHE_DIR", "/bc")]
+        ),
+        ("/bc".into(), Some("BUN_INSTALL_CACHE_DIR"))
+    );
+}

@@ -250,23 +250,12 @@ pub fn cache_dirs(manager: Manager, env: &Env) -> CacheDirs {
             let data = env
                 .var("XDG_DATA_HOME")
                 .map_or_else(|| format!("{home}/.local/share"), str::to_string);
-            let var = ["PNPM_STORE_DIR", "npm_config_store_dir"]
-                .into_iter()
-                .find(|v| env.var(v).is_some());
-            match (var, env.var("PNPM_HOME")) {
-                (None, Some(ph)) => dirs.push(CacheDir {
-                    path: format!("{}/store", ph.trim_end_matches('/')),
-                    kind: CacheKind::Packages,
-                    from_var: Some("PNPM_HOME"),
-                }),
-                _ => dirs.push(pick(
-                    env,
-                    var,
-                    "",
-                    format!("{data}/pnpm/store"),
-                    CacheKind::Packages,
-                )),
-            }
+            dirs.push(store_dir(
+                env,
+                &["PNPM_STORE_DIR", "npm_config_store_dir"],
+                ("PNPM_HOME", "/store"),
+                format!("{data}/pnpm/store"),
+            ));
             dirs.push(pick(
                 env,
                 None,
@@ -276,23 +265,12 @@ pub fn cache_dirs(manager: Manager, env: &Env) -> CacheDirs {
             ));
         }
         Manager::Bun => {
-            let var = ["BUN_INSTALL_CACHE_DIR"]
-                .into_iter()
-                .find(|v| env.var(v).is_some());
-            match (var, env.var("BUN_INSTALL")) {
-                (None, Some(b)) => dirs.push(CacheDir {
-                    path: format!("{}/install/cache", b.trim_end_matches('/')),
-                    kind: CacheKind::Packages,
-                    from_var: Some("BUN_INSTALL"),
-                }),
-                _ => dirs.push(pick(
-                    env,
-                    var,
-                    "",
-                    format!("{home}/.bun/install/cache"),
-                    CacheKind::Packages,
-                )),
-            }
+            dirs.push(store_dir(
+                env,
+                &["BUN_INSTALL_CACHE_DIR"],
+                ("BUN_INSTALL", "/install/cache"),
+                format!("{home}/.bun/install/cache"),
+            ));
         }
         Manager::Go => {
             let gopath = env.var("GOPATH").map(|p| {
@@ -402,6 +380,25 @@ pub fn cache_dirs(manager: Manager, env: &Env) -> CacheDirs {
 }
 
 /// The first candidate: the variable's value (plus `suffix`) when set, else `default`.
+/// A package store set by the first of `vars` that is set, else below the
+/// tool's home directory variable (`home.0`, at `home.1`), else `default`.
+fn store_dir(
+    env: &Env,
+    vars: &[&'static str],
+    home: (&'static str, &str),
+    default: String,
+) -> CacheDir {
+    let var = vars.iter().copied().find(|v| env.var(v).is_some());
+    match (var, env.var(home.0)) {
+        (None, Some(dir)) => CacheDir {
+            path: format!("{}{}", dir.trim_end_matches('/'), home.1),
+            kind: CacheKind::Packages,
+            from_var: Some(home.0),
+        },
+        _ => pick(env, var, "", default, CacheKind::Packages),
+    }
+}
+
 fn pick(
     env: &Env,
     var: Option<&'static str>,
