@@ -277,34 +277,55 @@ mod x86 {
                     *word = _mm_shuffle_epi8(bytes, byte_swap);
                 }
             }
-            for r in 0..16 {
-                // SAFETY: four round constants inside K.
-                let k = unsafe { _mm_loadu_si128(K.as_ptr().add(r * 4).cast()) };
-                let mut m = [_mm_setzero_si128(); N];
-                for j in 0..N {
-                    m[j] = _mm_add_epi32(w[j][r % 4], k);
-                }
-                for j in 0..N {
-                    cdgh[j] = _mm_sha256rnds2_epu32(cdgh[j], abef[j], m[j]);
-                }
-                for j in 0..N {
-                    abef[j] =
-                        _mm_sha256rnds2_epu32(abef[j], cdgh[j], _mm_shuffle_epi32(m[j], 0x0E));
-                }
-                if r < 12 {
-                    // The next four message words from the last sixteen.
-                    for wj in w.iter_mut() {
-                        let next = _mm_sha256msg2_epu32(
-                            _mm_add_epi32(
-                                _mm_sha256msg1_epu32(wj[r % 4], wj[(r + 1) % 4]),
-                                _mm_alignr_epi8(wj[(r + 3) % 4], wj[(r + 2) % 4], 4),
-                            ),
-                            wj[(r + 3) % 4],
-                        );
-                        wj[r % 4] = next;
+            // Four rounds of every lane; `$r` is a literal, so that the
+            // message words stay in registers (a loop over `r` indexes them
+            // at run time, through memory).
+            macro_rules! four_rounds {
+                ($r:literal) => {{
+                    // SAFETY: four round constants inside K.
+                    let k = unsafe { _mm_loadu_si128(K.as_ptr().add($r * 4).cast()) };
+                    let mut m = [_mm_setzero_si128(); N];
+                    for j in 0..N {
+                        m[j] = _mm_add_epi32(w[j][$r % 4], k);
                     }
-                }
+                    for j in 0..N {
+                        cdgh[j] = _mm_sha256rnds2_epu32(cdgh[j], abef[j], m[j]);
+                    }
+                    for j in 0..N {
+                        abef[j] =
+                            _mm_sha256rnds2_epu32(abef[j], cdgh[j], _mm_shuffle_epi32(m[j], 0x0E));
+                    }
+                    if $r < 12 {
+                        // The next four message words from the last sixteen.
+                        for wj in w.iter_mut() {
+                            let next = _mm_sha256msg2_epu32(
+                                _mm_add_epi32(
+                                    _mm_sha256msg1_epu32(wj[$r % 4], wj[($r + 1) % 4]),
+                                    _mm_alignr_epi8(wj[($r + 3) % 4], wj[($r + 2) % 4], 4),
+                                ),
+                                wj[($r + 3) % 4],
+                            );
+                            wj[$r % 4] = next;
+                        }
+                    }
+                }};
             }
+            four_rounds!(0);
+            four_rounds!(1);
+            four_rounds!(2);
+            four_rounds!(3);
+            four_rounds!(4);
+            four_rounds!(5);
+            four_rounds!(6);
+            four_rounds!(7);
+            four_rounds!(8);
+            four_rounds!(9);
+            four_rounds!(10);
+            four_rounds!(11);
+            four_rounds!(12);
+            four_rounds!(13);
+            four_rounds!(14);
+            four_rounds!(15);
             for j in 0..N {
                 abef[j] = _mm_add_epi32(abef[j], saved_abef[j]);
                 cdgh[j] = _mm_add_epi32(cdgh[j], saved_cdgh[j]);
