@@ -238,110 +238,164 @@ mod x86 {
         }
     }
 
-    /// Hashes `blocks` 64-byte blocks of each `data[j]` into `states[j]`.
+    /// The block function's body, shared by its instruction-set variants
+    /// (expanded inside a function generic over `N`).
+    macro_rules! compress_body {
+        ($states:ident, $data:ident, $blocks:ident, $n:ident) => {{
+            let (states, data, blocks): (&mut [[u32; 8]; $n], [&[u8]; $n], usize) =
+                ($states, $data, $blocks);
+            let byte_swap = _mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203);
+            let mut abef = [_mm_setzero_si128(); N];
+            let mut cdgh = [_mm_setzero_si128(); N];
+            for j in 0..N {
+                // SAFETY: each state is eight u32, read as two unaligned vectors.
+                let (dcba, hgfe) = unsafe {
+                    (
+                        _mm_loadu_si128(states[j].as_ptr().cast()),
+                        _mm_loadu_si128(states[j].as_ptr().add(4).cast()),
+                    )
+                };
+                let cdab = _mm_shuffle_epi32(dcba, 0xB1);
+                let efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+                abef[j] = _mm_alignr_epi8(cdab, efgh, 8);
+                cdgh[j] = _mm_blend_epi16(efgh, cdab, 0xF0);
+            }
+            for block in 0..blocks {
+                let (saved_abef, saved_cdgh) = (abef, cdgh);
+                let mut w = [[_mm_setzero_si128(); 4]; N];
+                for j in 0..N {
+                    // SAFETY: the caller guarantees `blocks` whole blocks in `data[j]`.
+                    let p = unsafe { data[j].as_ptr().add(block * 64) };
+                    for (q, word) in w[j].iter_mut().enumerate() {
+                        // SAFETY: 16 bytes inside the block.
+                        let bytes = unsafe { _mm_loadu_si128(p.add(16 * q).cast()) };
+                        *word = _mm_shuffle_epi8(bytes, byte_swap);
+                    }
+                }
+                // Four rounds of every lane; `$r` is a literal, so that the
+                // message words stay in registers (a loop over `r` indexes them
+                // at run time, through memory).
+                macro_rules! four_rounds {
+                    ($r:literal) => {{
+                        // SAFETY: four round constants inside K.
+                        let k = unsafe { _mm_loadu_si128(K.as_ptr().add($r * 4).cast()) };
+                        let mut m = [_mm_setzero_si128(); N];
+                        for j in 0..N {
+                            m[j] = _mm_add_epi32(w[j][$r % 4], k);
+                        }
+                        for j in 0..N {
+                            cdgh[j] = _mm_sha256rnds2_epu32(cdgh[j], abef[j], m[j]);
+                        }
+                        for j in 0..N {
+                            abef[j] = _mm_sha256rnds2_epu32(
+                                abef[j],
+                                cdgh[j],
+                                _mm_shuffle_epi32(m[j], 0x0E),
+                            );
+                        }
+                        if $r < 12 {
+                            // The next four message words from the last sixteen.
+                            for wj in w.iter_mut() {
+                                let next = _mm_sha256msg2_epu32(
+                                    _mm_add_epi32(
+                                        _mm_sha256msg1_epu32(wj[$r % 4], wj[($r + 1) % 4]),
+                                        _mm_alignr_epi8(wj[($r + 3) % 4], wj[($r + 2) % 4], 4),
+                                    ),
+                                    wj[($r + 3) % 4],
+                                );
+                                wj[$r % 4] = next;
+                            }
+                        }
+                    }};
+                }
+                four_rounds!(0);
+                four_rounds!(1);
+                four_rounds!(2);
+                four_rounds!(3);
+                four_rounds!(4);
+                four_rounds!(5);
+                four_rounds!(6);
+                four_rounds!(7);
+                four_rounds!(8);
+                four_rounds!(9);
+                four_rounds!(10);
+                four_rounds!(11);
+                four_rounds!(12);
+                four_rounds!(13);
+                four_rounds!(14);
+                four_rounds!(15);
+                for j in 0..N {
+                    abef[j] = _mm_add_epi32(abef[j], saved_abef[j]);
+                    cdgh[j] = _mm_add_epi32(cdgh[j], saved_cdgh[j]);
+                }
+            }
+            for j in 0..N {
+                let feba = _mm_shuffle_epi32(abef[j], 0x1B);
+                let dchg = _mm_shuffle_epi32(cdgh[j], 0xB1);
+                let dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+                let hgef = _mm_alignr_epi8(dchg, feba, 8);
+                // SAFETY: each state is eight u32, written as two unaligned vectors.
+                unsafe {
+                    _mm_storeu_si128(states[j].as_mut_ptr().cast(), dcba);
+                    _mm_storeu_si128(states[j].as_mut_ptr().add(4).cast(), hgef);
+                }
+            }
+        }};
+    }
+
+    /// Hashes `blocks` 64-byte blocks of each `data[j]` into `states[j]`,
+    /// with the AVX-512 registers when the CPU has them (three lanes need
+    /// more vector registers than SSE's sixteen).
     ///
     /// # Safety
     /// The CPU must have the `sha`, `sse4.1` and `ssse3` features, and every
     /// `data[j]` must hold at least `blocks * 64` bytes.
-    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     unsafe fn compress<const N: usize>(
         states: &mut [[u32; 8]; N],
         data: [&[u8]; N],
         blocks: usize,
     ) {
-        let byte_swap = _mm_set_epi64x(0x0c0d_0e0f_0809_0a0b, 0x0405_0607_0001_0203);
-        let mut abef = [_mm_setzero_si128(); N];
-        let mut cdgh = [_mm_setzero_si128(); N];
-        for j in 0..N {
-            // SAFETY: each state is eight u32, read as two unaligned vectors.
-            let (dcba, hgfe) = unsafe {
-                (
-                    _mm_loadu_si128(states[j].as_ptr().cast()),
-                    _mm_loadu_si128(states[j].as_ptr().add(4).cast()),
-                )
-            };
-            let cdab = _mm_shuffle_epi32(dcba, 0xB1);
-            let efgh = _mm_shuffle_epi32(hgfe, 0x1B);
-            abef[j] = _mm_alignr_epi8(cdab, efgh, 8);
-            cdgh[j] = _mm_blend_epi16(efgh, cdab, 0xF0);
-        }
-        for block in 0..blocks {
-            let (saved_abef, saved_cdgh) = (abef, cdgh);
-            let mut w = [[_mm_setzero_si128(); 4]; N];
-            for j in 0..N {
-                // SAFETY: the caller guarantees `blocks` whole blocks in `data[j]`.
-                let p = unsafe { data[j].as_ptr().add(block * 64) };
-                for (q, word) in w[j].iter_mut().enumerate() {
-                    // SAFETY: 16 bytes inside the block.
-                    let bytes = unsafe { _mm_loadu_si128(p.add(16 * q).cast()) };
-                    *word = _mm_shuffle_epi8(bytes, byte_swap);
-                }
-            }
-            // Four rounds of every lane; `$r` is a literal, so that the
-            // message words stay in registers (a loop over `r` indexes them
-            // at run time, through memory).
-            macro_rules! four_rounds {
-                ($r:literal) => {{
-                    // SAFETY: four round constants inside K.
-                    let k = unsafe { _mm_loadu_si128(K.as_ptr().add($r * 4).cast()) };
-                    let mut m = [_mm_setzero_si128(); N];
-                    for j in 0..N {
-                        m[j] = _mm_add_epi32(w[j][$r % 4], k);
-                    }
-                    for j in 0..N {
-                        cdgh[j] = _mm_sha256rnds2_epu32(cdgh[j], abef[j], m[j]);
-                    }
-                    for j in 0..N {
-                        abef[j] =
-                            _mm_sha256rnds2_epu32(abef[j], cdgh[j], _mm_shuffle_epi32(m[j], 0x0E));
-                    }
-                    if $r < 12 {
-                        // The next four message words from the last sixteen.
-                        for wj in w.iter_mut() {
-                            let next = _mm_sha256msg2_epu32(
-                                _mm_add_epi32(
-                                    _mm_sha256msg1_epu32(wj[$r % 4], wj[($r + 1) % 4]),
-                                    _mm_alignr_epi8(wj[($r + 3) % 4], wj[($r + 2) % 4], 4),
-                                ),
-                                wj[($r + 3) % 4],
-                            );
-                            wj[$r % 4] = next;
-                        }
-                    }
-                }};
-            }
-            four_rounds!(0);
-            four_rounds!(1);
-            four_rounds!(2);
-            four_rounds!(3);
-            four_rounds!(4);
-            four_rounds!(5);
-            four_rounds!(6);
-            four_rounds!(7);
-            four_rounds!(8);
-            four_rounds!(9);
-            four_rounds!(10);
-            four_rounds!(11);
-            four_rounds!(12);
-            four_rounds!(13);
-            four_rounds!(14);
-            four_rounds!(15);
-            for j in 0..N {
-                abef[j] = _mm_add_epi32(abef[j], saved_abef[j]);
-                cdgh[j] = _mm_add_epi32(cdgh[j], saved_cdgh[j]);
+        static WIDE: OnceLock<bool> = OnceLock::new();
+        let wide = *WIDE.get_or_init(|| {
+            std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+        });
+        // SAFETY: the caller guarantees the SHA features and the data; the
+        // wide variant runs only where AVX-512VL was detected.
+        unsafe {
+            if wide {
+                compress_wide(states, data, blocks)
+            } else {
+                compress_sse(states, data, blocks)
             }
         }
-        for j in 0..N {
-            let feba = _mm_shuffle_epi32(abef[j], 0x1B);
-            let dchg = _mm_shuffle_epi32(cdgh[j], 0xB1);
-            let dcba = _mm_blend_epi16(feba, dchg, 0xF0);
-            let hgef = _mm_alignr_epi8(dchg, feba, 8);
-            // SAFETY: each state is eight u32, written as two unaligned vectors.
-            unsafe {
-                _mm_storeu_si128(states[j].as_mut_ptr().cast(), dcba);
-                _mm_storeu_si128(states[j].as_mut_ptr().add(4).cast(), hgef);
-            }
-        }
+    }
+
+    /// [`compress`] with the instruction sets the SHA extensions need.
+    ///
+    /// # Safety
+    /// As [`compress`].
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
+    pub(super) unsafe fn compress_sse<const N: usize>(
+        states: &mut [[u32; 8]; N],
+        data: [&[u8]; N],
+        blocks: usize,
+    ) {
+        compress_body!(states, data, blocks, N)
+    }
+
+    /// [`compress`] with AVX-512VL too: the same instructions, thirty-two
+    /// vector registers to keep the lanes' words in.
+    ///
+    /// # Safety
+    /// As [`compress`], and the CPU must have `avx512f` and `avx512vl`.
+    #[target_feature(enable = "sha,sse2,ssse3,sse4.1,avx512f,avx512vl")]
+    pub(super) unsafe fn compress_wide<const N: usize>(
+        states: &mut [[u32; 8]; N],
+        data: [&[u8]; N],
+        blocks: usize,
+    ) {
+        compress_body!(states, data, blocks, N)
     }
 }
 
@@ -420,6 +474,45 @@ mod tests {
             let want: Vec<String> = group.iter().map(|b| expected(b)).collect();
             assert_eq!(hash_in_pieces(group, &[1, 64, 4096, 100_003, 37]), want);
             assert_eq!(hash_in_pieces(group, &[256 * 1024]), want);
+        }
+    }
+
+    /// Both instruction-set variants of the block function, whichever the
+    /// dispatcher picks on this machine, give sha2's states.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn both_block_function_variants_agree_with_sha2() {
+        if !x86::supported() {
+            return;
+        }
+        let blocks = 5;
+        let inputs: Vec<Vec<u8>> = (0..3).map(|j| data(64 * blocks, 90 + j)).collect();
+        let mut want = [INITIAL; 3];
+        for (state, input) in want.iter_mut().zip(&inputs) {
+            compress_one(state, input);
+        }
+        let wide = std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl");
+        for use_wide in [false, true] {
+            if use_wide && !wide {
+                continue;
+            }
+            let mut two = [INITIAL; 2];
+            let mut three = [INITIAL; 3];
+            // SAFETY: features checked above; every input holds `blocks` blocks.
+            unsafe {
+                let d2 = [inputs[0].as_slice(), &inputs[1]];
+                let d3 = [inputs[0].as_slice(), &inputs[1], &inputs[2]];
+                if use_wide {
+                    x86::compress_wide::<2>(&mut two, d2, blocks);
+                    x86::compress_wide::<3>(&mut three, d3, blocks);
+                } else {
+                    x86::compress_sse::<2>(&mut two, d2, blocks);
+                    x86::compress_sse::<3>(&mut three, d3, blocks);
+                }
+            }
+            assert_eq!(two[..], want[..2], "wide: {use_wide}");
+            assert_eq!(three, want, "wide: {use_wide}");
         }
     }
 
