@@ -261,7 +261,9 @@ impl<'a> MergedFiles<'a> {
                 continue;
             };
             let entry_index = rec - merged.layer_starts[layer];
-            if let Some(bytes) = taken.get_mut(layer).and_then(|c| c.remove(&entry_index)) {
+            // Most layers keep nothing: skip hashing for them.
+            let kept = taken.get_mut(layer).filter(|c| !c.is_empty());
+            if let Some(bytes) = kept.and_then(|c| c.remove(&entry_index)) {
                 contents.insert(merged.tree.path(node as u32), bytes);
             }
         }
