@@ -118,10 +118,10 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
         for e in &layer.entries {
             if e.kind == FileKind::Opaque {
                 let dir = map[e.node as usize];
-                clear_children(
+                clear_subtree(
                     &tree,
                     &mut visible,
-                    dir,
+                    (dir, true),
                     layers,
                     &layer_starts,
                     &mut removed_here,
@@ -132,7 +132,7 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
             clear_subtree(
                 &tree,
                 &mut visible,
-                target,
+                (target, false),
                 layers,
                 &layer_starts,
                 &mut removed_here,
@@ -162,10 +162,10 @@ pub fn merge(layers: &[LayerIndex]) -> Merged {
             }
             // A file replacing a directory removes what was under it.
             if e.kind != FileKind::Directory {
-                clear_children(
+                clear_subtree(
                     &tree,
                     &mut visible,
-                    node,
+                    (node, true),
                     layers,
                     &layer_starts,
                     &mut removed_here,
@@ -279,30 +279,21 @@ fn kind_of(layers: &[LayerIndex], starts: &[u32], rec: u32) -> Option<FileKind> 
     Some(entry.kind)
 }
 
-/// Hides everything under `node` (not `node` itself).
-fn clear_children(
-    tree: &PathTree,
-    visible: &mut [u32],
-    node: u32,
-    layers: &[LayerIndex],
-    starts: &[u32],
-    removed: &mut HashSet<u32>,
-) {
-    for kid in tree.children(node) {
-        clear_subtree(tree, visible, kid, layers, starts, removed);
-    }
-}
-
-/// Hides `node` and everything under it; remembers deleted lower-layer files.
+/// Hides everything under `node`, and `node` too unless `keep_node`;
+/// remembers deleted lower-layer files.
 fn clear_subtree(
     tree: &PathTree,
     visible: &mut [u32],
-    node: u32,
+    (node, keep_node): (u32, bool),
     layers: &[LayerIndex],
     starts: &[u32],
     removed: &mut HashSet<u32>,
 ) {
-    let mut stack = vec![node];
+    let mut stack: Vec<u32> = if keep_node {
+        tree.children(node).collect()
+    } else {
+        vec![node]
+    };
     while let Some(n) = stack.pop() {
         if let Some(slot) = visible.get_mut(n as usize) {
             if *slot != NONE {
