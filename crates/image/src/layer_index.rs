@@ -549,7 +549,7 @@ impl<'a> Indexer<'a> {
             if *last == OPAQUE_MARKER && pos == parts.len() - 1 {
                 index
                     .entries
-                    .push(entry_record(parent, FileKind::Opaque, entry, 0));
+                    .push(entry_record(parent, FileKind::Opaque, entry));
             } else if !self.once.meta {
                 self.once.meta = true;
                 index.notes.push(format!(
@@ -613,7 +613,7 @@ impl<'a> Indexer<'a> {
             }
         }
         if kind != FileKind::Regular {
-            index.entries.push(entry_record(node, kind, entry, 0));
+            index.entries.push(entry_record(node, kind, entry));
             return;
         }
         self.path_buf.clear();
@@ -633,7 +633,7 @@ impl<'a> Indexer<'a> {
             ));
         }
         let keep = keep && entry.data_size <= self.max_kept_file;
-        let mut record = entry_record(node, kind, entry, 0);
+        let mut record = entry_record(node, kind, entry);
         if entry.data_size == 0 {
             record.hash = XxHash3_64::oneshot(&[]);
             if keep {
@@ -694,12 +694,14 @@ impl<'a> Indexer<'a> {
     }
 }
 
-fn entry_record(node: u32, kind: FileKind, entry: &TarEntry, hash: u64) -> LayerEntry {
+/// An entry's record; a regular file's content hash is filled in once its
+/// data has been read.
+fn entry_record(node: u32, kind: FileKind, entry: &TarEntry) -> LayerEntry {
     LayerEntry {
         node,
         kind,
         size: entry.size,
-        hash,
+        hash: 0,
     }
 }
 

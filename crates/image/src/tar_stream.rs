@@ -460,16 +460,6 @@ impl<I: TarInput> TarReader<I> {
         }
     }
 
-    /// Bytes of the stream consumed so far.
-    pub fn offset(&self) -> u64 {
-        self.decoder.offset()
-    }
-
-    /// Gives back the input (for draining what follows the archive).
-    pub fn into_inner(self) -> I {
-        self.input
-    }
-
     /// The next entry, or `None` at the end of the archive. Whatever is left
     /// of the current entry's data is skipped.
     pub fn next_entry(&mut self) -> Result<Option<TarEntry>, TarError> {
