@@ -445,48 +445,7 @@ struct Indexer<'a> {
     index: LayerIndex,
     once: OnceNotes,
     path_buf: Vec<u8>,
-    last_dir: LastDirectory,
     open: Option<OpenFile>,
-}
-
-/// The directory of the entry before, and its node: a tar lists a
-/// directory's files one after another, so most entries find their parent
-/// here instead of interning each of its components again.
-struct LastDirectory {
-    /// Its components joined by `/`.
-    path: Vec<u8>,
-    node: u32,
-}
-
-impl LastDirectory {
-    /// Whether `dirs` (components) name this directory.
-    fn is(&self, dirs: &[&[u8]]) -> bool {
-        let mut rest = self.path.as_slice();
-        for (i, dir) in dirs.iter().enumerate() {
-            if i > 0 {
-                match rest.split_first() {
-                    Some((b'/', tail)) => rest = tail,
-                    _ => return false,
-                }
-            }
-            match rest.strip_prefix(*dir) {
-                Some(tail) => rest = tail,
-                None => return false,
-            }
-        }
-        rest.is_empty()
-    }
-
-    fn set(&mut self, dirs: &[&[u8]], node: u32) {
-        self.path.clear();
-        for (i, dir) in dirs.iter().enumerate() {
-            if i > 0 {
-                self.path.push(b'/');
-            }
-            self.path.extend_from_slice(dir);
-        }
-        self.node = node;
-    }
 }
 
 impl<'a> Indexer<'a> {
@@ -509,11 +468,6 @@ impl<'a> Indexer<'a> {
             },
             once: OnceNotes::default(),
             path_buf: Vec::new(),
-            // The root: no components.
-            last_dir: LastDirectory {
-                path: Vec::new(),
-                node: ROOT,
-            },
             open: None,
         }
     }
@@ -559,13 +513,7 @@ impl<'a> Indexer<'a> {
             }
             return;
         }
-        let parent = if self.last_dir.is(dirs) {
-            self.last_dir.node
-        } else {
-            let node = index.tree.intern_path(dirs.iter().copied());
-            self.last_dir.set(dirs, node);
-            node
-        };
+        let parent = index.tree.intern_path(dirs.iter().copied());
         let node = index.tree.intern_child(parent, last);
         let kind = if last.starts_with(WHITEOUT_PREFIX) {
             FileKind::Whiteout
@@ -763,28 +711,6 @@ mod tests {
                 assert_eq!(p, vec![&b"a"[..], b"c"]);
             }
             _ => panic!("expected a path"),
-        }
-    }
-
-    #[test]
-    fn last_directory_matches_whole_components_only() {
-        let mut last = LastDirectory {
-            path: Vec::new(),
-            node: ROOT,
-        };
-        assert!(last.is(&[]));
-        assert!(!last.is(&[b"a"]));
-        last.set(&[b"usr", b"share"], 7);
-        assert!(last.is(&[b"usr", b"share"]));
-        assert_eq!(last.node, 7);
-        for other in [
-            &[&b"usr"[..]][..],
-            &[b"usr", b"shar"],
-            &[b"usr", b"share", b"doc"],
-            &[b"usrshare"],
-            &[],
-        ] {
-            assert!(!last.is(other), "{other:?}");
         }
     }
 }
