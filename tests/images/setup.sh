@@ -17,6 +17,9 @@
 #                        (default ~/.cache/dockopt/images)
 #   DOCKOPT_IMAGE_OUT    where the exports go (default $DOCKOPT_IMAGE_CACHE/out)
 #   DEBIAN_MIRROR        the mirror debootstrap uses (default http://deb.debian.org/debian)
+#   DOCKOPT_IMAGE_KEEP_LAYERS=1  keep the built images in buildah's storage after the export
+#                        (a rebuild after a change then reuses their layers); by default only
+#                        the base image is kept, which saves gigabytes of disk
 #
 # An image is rebuilt only when the hash of its build context (Dockerfile included), of its
 # prepare.sh output recipe, of the base image and of RECIPE_VERSION changed. At the end the
@@ -235,6 +238,17 @@ done
 
 # Working containers left by builds (a stage with only FROM leaves one behind).
 buildah rm --all >/dev/null
+
+# The exports are what the tests read. The built images' layers in buildah's storage would only
+# speed up a rebuild after a change and take gigabytes, so they go; the base image stays (its
+# ID is part of every image's hash). DOCKOPT_IMAGE_KEEP_LAYERS=1 keeps them.
+if [[ ${DOCKOPT_IMAGE_KEEP_LAYERS:-0} != 1 ]]; then
+    mapfile -t built < <(buildah images --all --quiet --no-trunc | sed "s/^sha256://" | sort -u | grep -vxF "$BASE_ID" || true)
+    if ((${#built[@]} > 0)); then
+        buildah rmi --force "${built[@]}" >/dev/null
+        log "removed ${#built[@]} built images from buildah's storage (exports kept)"
+    fi
+fi
 
 echo "$OUT" >"$CACHE/out-dir"
 log "images are in $OUT"
