@@ -43,6 +43,21 @@ fn image(name: &str) -> MemoryFiles {
     fs
 }
 
+/// Each package as (name, version, size, location), in inventory order.
+fn listed(packages: &[Package]) -> Vec<(&str, &str, u64, &str)> {
+    packages
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.size,
+                p.location.as_str(),
+            )
+        })
+        .collect()
+}
+
 fn find<'a>(packages: &'a [Package], manager: Manager, name: &str) -> &'a Package {
     packages
         .iter()
@@ -124,7 +139,7 @@ fn dpkg_notes_bad_sizes_and_nameless_entries_with_line_numbers() {
         [
             "var/lib/dpkg/status:1: dpkg package a: Installed-Size \"lots\" is not a size in KiB",
             "var/lib/dpkg/status:6: dpkg entry without a Package field",
-            "var/lib/dpkg/status:9: dpkg package c has no Installed-Size; size unknown",
+            "var/lib/dpkg/status:9: dpkg package c has no Installed-Size field; size unknown",
         ]
     );
 }
@@ -154,14 +169,23 @@ fn apk_installed_database() {
 #[test]
 fn apk_notes_entries_without_a_name() {
     let mut fs = MemoryFiles::new();
-    fs.insert("lib/apk/db/installed", b"V:1.0\nI:10\n\nP:ok\nV:2\nI:x\n");
+    fs.insert(
+        "lib/apk/db/installed",
+        b"V:1.0\nI:10\n\nP:ok\nV:2\nI:x\n\nP:unsized\nV:3\n",
+    );
     let inventory = collect(&fs);
-    assert_eq!(inventory.packages.len(), 1);
+    let found: Vec<(&str, u64)> = inventory
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.size))
+        .collect();
+    assert_eq!(found, [("ok", 0), ("unsized", 0)]);
     assert_eq!(
         inventory.notes,
         [
-            "lib/apk/db/installed:1: apk entry without a P: (name) line",
-            "lib/apk/db/installed:4: apk package ok: I: is not a size in bytes",
+            "lib/apk/db/installed:1: apk entry without a P: (name) field",
+            "lib/apk/db/installed:4: apk package ok: I: \"x\" is not a size in bytes",
+            "lib/apk/db/installed:8: apk package unsized has no I: field; size unknown",
         ]
     );
 }
@@ -175,18 +199,7 @@ fn rpm_sqlite_database_written_by_rpm() {
         let mut fs = MemoryFiles::new();
         fs.insert(location, &read("rpm/rpmdb.sqlite"));
         let inventory = collect(&fs);
-        let found: Vec<(&str, &str, u64, &str)> = inventory
-            .packages
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.size,
-                    p.location.as_str(),
-                )
-            })
-            .collect();
+        let found = listed(&inventory.packages);
         assert_eq!(
             found,
             [
@@ -260,18 +273,7 @@ fn rpm_garbage_database_is_a_note() {
 #[test]
 fn python_dist_info_and_egg_info() {
     let inventory = collect(&image("python"));
-    let found: Vec<(&str, &str, u64, &str)> = inventory
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.size,
-                p.location.as_str(),
-            )
-        })
-        .collect();
+    let found = listed(&inventory.packages);
     assert_eq!(
         found,
         [
@@ -372,18 +374,7 @@ fn python_record_rows_without_size_are_sized_from_the_filesystem() {
 #[test]
 fn npm_packages_nested_and_scoped() {
     let inventory = collect(&image("npm"));
-    let found: Vec<(&str, &str, u64, &str)> = inventory
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.size,
-                p.location.as_str(),
-            )
-        })
-        .collect();
+    let found = listed(&inventory.packages);
     assert_eq!(
         found,
         [

@@ -2,7 +2,7 @@
 //! per package of `X:value` lines (`P` name, `V` version, `I` installed size
 //! in bytes).
 
-use super::{database, paragraphs, FileSource, Inventory, Manager, Package};
+use super::{database, paragraphs, FileSource, Inventory, Manager, Paragraph};
 
 /// apk's installed database.
 pub(crate) const INSTALLED: &str = "lib/apk/db/installed";
@@ -28,33 +28,16 @@ pub(crate) fn parse(path: &str, bytes: &[u8], inventory: &mut Inventory) {
                 _ => {}
             }
         }
-        let Some(name) = name.filter(|n| !n.is_empty()) else {
-            inventory
-                .notes
-                .push(format!("{path}:{line}: apk entry without a P: (name) line"));
-            continue;
-        };
-        let size = match size.map(str::parse::<u64>) {
-            Some(Ok(bytes)) => bytes,
-            Some(Err(_)) => {
-                inventory.notes.push(format!(
-                    "{path}:{line}: apk package {name}: I: is not a size in bytes"
-                ));
-                0
-            }
-            None => {
-                inventory.notes.push(format!(
-                    "{path}:{line}: apk package {name} has no I: line; size unknown"
-                ));
-                0
-            }
-        };
-        inventory.packages.push(Package {
+        Paragraph {
             manager: Manager::Apk,
-            name: name.to_string(),
-            version: version.unwrap_or("").to_string(),
+            path,
+            line,
+            name,
+            version,
+            size_field: "I:",
             size,
-            location: path.to_string(),
-        });
+            size_unit: (1, "bytes"),
+        }
+        .push_to(inventory);
     }
 }

@@ -1,7 +1,7 @@
 //! dpkg: `var/lib/dpkg/status`, and the one-file-per-package
 //! `var/lib/dpkg/status.d/*` that distroless images ship instead.
 
-use super::{database, paragraphs, FileSource, Inventory, Manager, Package};
+use super::{database, paragraphs, FileSource, Inventory, Manager, Paragraph};
 
 /// dpkg's status database.
 pub(crate) const STATUS: &str = "var/lib/dpkg/status";
@@ -68,36 +68,17 @@ pub(crate) fn parse(path: &str, bytes: &[u8], status_optional: bool, inventory: 
         if !installed {
             continue;
         }
-        let Some(name) = package.filter(|n| !n.is_empty()) else {
-            inventory
-                .notes
-                .push(format!("{path}:{line}: dpkg entry without a Package field"));
-            continue;
-        };
-        let size = match installed_size {
-            Some(kib) => match kib.parse::<u64>().ok().and_then(|k| k.checked_mul(1024)) {
-                Some(bytes) => bytes,
-                None => {
-                    inventory.notes.push(format!(
-                        "{path}:{line}: dpkg package {name}: Installed-Size {kib:?} is not a size in KiB"
-                    ));
-                    0
-                }
-            },
-            None => {
-                inventory.notes.push(format!(
-                    "{path}:{line}: dpkg package {name} has no Installed-Size; size unknown"
-                ));
-                0
-            }
-        };
-        inventory.packages.push(Package {
+        Paragraph {
             manager: Manager::Dpkg,
-            name: name.to_string(),
-            version: version.unwrap_or("").to_string(),
-            size,
-            location: path.to_string(),
-        });
+            path,
+            line,
+            name: package,
+            version,
+            size_field: "Installed-Size",
+            size: installed_size,
+            size_unit: (1024, "KiB"),
+        }
+        .push_to(inventory);
     }
 }
 

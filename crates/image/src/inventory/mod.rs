@@ -117,6 +117,16 @@ impl Manager {
     }
 }
 
+impl Manager {
+    /// The field that names a package in a text database's paragraph.
+    fn name_field(self) -> &'static str {
+        match self {
+            Manager::Apk => "P: (name)",
+            _ => "Package",
+        }
+    }
+}
+
 impl fmt::Display for Manager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -196,6 +206,68 @@ fn database<'a>(fs: &'a dyn FileSource, path: &str, inventory: &mut Inventory) -
         ));
     }
     None
+}
+
+/// A package paragraph of a text database (dpkg, apk), checked alike for
+/// both: a paragraph without a name is a note and no package; a size field
+/// that is missing or not a number is a note and size 0, the package still
+/// listed.
+struct Paragraph<'a> {
+    manager: Manager,
+    path: &'a str,
+    /// 1-based line of the paragraph's first line.
+    line: usize,
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    /// The size field's name as the database spells it, and its value.
+    size_field: &'static str,
+    size: Option<&'a str>,
+    /// Bytes per unit of the size field, and the unit's name for notes.
+    size_unit: (u64, &'static str),
+}
+
+impl Paragraph<'_> {
+    fn push_to(self, inventory: &mut Inventory) {
+        let Paragraph {
+            manager,
+            path,
+            line,
+            ..
+        } = self;
+        let Some(name) = self.name.filter(|n| !n.is_empty()) else {
+            inventory.notes.push(format!(
+                "{path}:{line}: {manager} entry without a {} field",
+                manager.name_field()
+            ));
+            return;
+        };
+        let field = self.size_field;
+        let (unit, unit_name) = self.size_unit;
+        let size = match self.size {
+            Some(value) => match value.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
+                Some(bytes) => bytes,
+                None => {
+                    inventory.notes.push(format!(
+                        "{path}:{line}: {manager} package {name}: {field} {value:?} is not a size in {unit_name}"
+                    ));
+                    0
+                }
+            },
+            None => {
+                inventory.notes.push(format!(
+                    "{path}:{line}: {manager} package {name} has no {field} field; size unknown"
+                ));
+                0
+            }
+        };
+        inventory.packages.push(Package {
+            manager,
+            name: name.to_string(),
+            version: self.version.unwrap_or("").to_string(),
+            size,
+            location: path.to_string(),
+        });
+    }
 }
 
 /// Splits a text database into paragraphs separated by blank lines,

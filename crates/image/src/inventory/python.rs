@@ -65,15 +65,24 @@ fn name_version(path: &str, bytes: &[u8], inventory: &mut Inventory) -> Option<(
     }
 }
 
-fn dist_info(fs: &dyn FileSource, listing: &Listing, dir: &str, inventory: &mut Inventory) {
-    let metadata = format!("{dir}/METADATA");
-    let Some(bytes) = fs.content(&metadata) else {
+/// Name and version from the metadata file at `path` (METADATA or PKG-INFO);
+/// a file that cannot be read or has no name is a note.
+fn read_name_version(
+    fs: &dyn FileSource,
+    path: &str,
+    inventory: &mut Inventory,
+) -> Option<(String, String)> {
+    let Some(bytes) = fs.content(path) else {
         inventory
             .notes
-            .push(format!("{metadata}: Python metadata was not readable"));
-        return;
+            .push(format!("{path}: Python metadata was not readable"));
+        return None;
     };
-    let Some((name, version)) = name_version(&metadata, bytes, inventory) else {
+    name_version(path, bytes, inventory)
+}
+
+fn dist_info(fs: &dyn FileSource, listing: &Listing, dir: &str, inventory: &mut Inventory) {
+    let Some((name, version)) = read_name_version(fs, &format!("{dir}/METADATA"), inventory) else {
         return;
     };
     let site = parent(dir);
@@ -98,14 +107,7 @@ fn dist_info(fs: &dyn FileSource, listing: &Listing, dir: &str, inventory: &mut 
 }
 
 fn egg_info_dir(fs: &dyn FileSource, listing: &Listing, dir: &str, inventory: &mut Inventory) {
-    let pkg_info = format!("{dir}/PKG-INFO");
-    let Some(bytes) = fs.content(&pkg_info) else {
-        inventory
-            .notes
-            .push(format!("{pkg_info}: Python metadata was not readable"));
-        return;
-    };
-    let Some((name, version)) = name_version(&pkg_info, bytes, inventory) else {
+    let Some((name, version)) = read_name_version(fs, &format!("{dir}/PKG-INFO"), inventory) else {
         return;
     };
     let site = parent(dir);
