@@ -343,26 +343,13 @@ fn compare_retries(
     if a.retry.is_some() {
         return;
     }
-    let Some((b, how)) = matching
-        .iter()
-        .find_map(|b| b.retry.as_ref().map(|how| (b, how)))
-    else {
-        return;
-    };
-    let command = manager_name(a.op);
-    if let Some(finding) = out.report(
-        a.file,
-        a.run.file_range(a.op.span),
-        format!(
-            "{} retries this `{command}` ({how}); this one does not",
-            name(names, b.file)
-        ),
-    ) {
-        finding.help(format!(
-            "retry it as {} does, so a mirror hiccup does not fail the build",
-            name(names, b.file)
-        ));
-    }
+    report_what_a_sibling_does(a, matching, names, out, |b| b.retry.as_ref(), |sibling, how| {
+        let command = manager_name(a.op);
+        (
+            format!("{sibling} retries this `{command}` ({how}); this one does not"),
+            format!("retry it as {sibling} does, so a mirror hiccup does not fail the build"),
+        )
+    });
 }
 
 fn compare_cache_mounts(
@@ -374,26 +361,34 @@ fn compare_cache_mounts(
     if a.cache_mount.is_some() || a.caches.is_empty() {
         return;
     }
-    let Some((b, target)) = matching
-        .iter()
-        .find_map(|b| b.cache_mount.as_ref().map(|t| (b, t)))
-    else {
+    report_what_a_sibling_does(a, matching, names, out, |b| b.cache_mount.as_ref(), |sibling, target| {
+        let command = manager_name(a.op);
+        let dir = a.caches.first().map_or(target, String::as_str);
+        (
+            format!(
+                "{sibling} keeps this `{command}`'s downloads in a cache mount (`{target}`); this one does not"
+            ),
+            format!("add `--mount=type=cache,target={dir}` to the `RUN`, as {sibling} does"),
+        )
+    });
+}
+
+/// Reports `a` against the first sibling install for which `what` is something `a` lacks;
+/// `words` gives the message and the help from the sibling's name and that something.
+fn report_what_a_sibling_does<'i>(
+    a: &Install<'_>,
+    matching: &[&'i Install<'_>],
+    names: &[String],
+    out: &mut ProjectFindings,
+    what: impl Fn(&'i Install<'_>) -> Option<&'i String>,
+    words: impl FnOnce(&str, &str) -> (String, String),
+) {
+    let Some((b, detail)) = matching.iter().find_map(|b| what(b).map(|d| (b, d))) else {
         return;
     };
-    let command = manager_name(a.op);
-    if let Some(finding) = out.report(
-        a.file,
-        a.run.file_range(a.op.span),
-        format!(
-            "{} keeps this `{command}`'s downloads in a cache mount (`{target}`); this one does not",
-            name(names, b.file)
-        ),
-    ) {
-        let dir = a.caches.first().map_or(target.as_str(), String::as_str);
-        finding.help(format!(
-            "add `--mount=type=cache,target={dir}` to the `RUN`, as {} does",
-            name(names, b.file)
-        ));
+    let (message, help) = words(name(names, b.file), detail);
+    if let Some(finding) = out.report(a.file, a.run.file_range(a.op.span), message) {
+        finding.help(help);
     }
 }
 
