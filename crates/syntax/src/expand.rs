@@ -384,7 +384,9 @@ impl<L: Lookup + ?Sized> ShellWord<'_, '_, L> {
         Ok((result, words.finish(&mut self.words_buf)))
     }
 
-    fn process_single_quote(&mut self) -> Result<String, ExpandError> {
+    /// Consumes an opening quote: where it stood, and the result so far (the quote itself
+    /// when quotes are kept raw).
+    fn open_quote(&mut self) -> (usize, String) {
         let start = self.scanner.pos;
         let mut result = String::new();
         if let Some(open) = self.scanner.next() {
@@ -392,6 +394,11 @@ impl<L: Lookup + ?Sized> ShellWord<'_, '_, L> {
                 result.push(open);
             }
         }
+        (start, result)
+    }
+
+    fn process_single_quote(&mut self) -> Result<String, ExpandError> {
+        let (start, mut result) = self.open_quote();
         loop {
             match self.scanner.next() {
                 None => {
@@ -412,13 +419,7 @@ impl<L: Lookup + ?Sized> ShellWord<'_, '_, L> {
     }
 
     fn process_double_quote(&mut self) -> Result<String, ExpandError> {
-        let start = self.scanner.pos;
-        let mut result = String::new();
-        if let Some(open) = self.scanner.next() {
-            if self.lexer.raw_quotes {
-                result.push(open);
-            }
-        }
+        let (start, mut result) = self.open_quote();
         loop {
             match self.scanner.peek() {
                 None => {
