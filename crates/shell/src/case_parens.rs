@@ -411,15 +411,17 @@ impl Lexer<'_> {
     /// Skips a backquoted substitution: brush-parser does not count parentheses in it.
     fn backquoted(&mut self) {
         self.i += 1;
+        self.skip_escaped_through(b'`');
+    }
+
+    /// Skips to just after the next unescaped `close` (or to the end).
+    fn skip_escaped_through(&mut self, close: u8) {
         while let Some(b) = self.peek() {
-            match b {
-                b'\\' => self.i += 2,
-                b'`' => {
-                    self.i += 1;
-                    return;
-                }
-                _ => self.i += 1,
+            if b == close {
+                self.i += 1;
+                break;
             }
+            self.i += if b == b'\\' { 2 } else { 1 };
         }
         self.i = self.i.min(self.s.len());
     }
@@ -443,17 +445,7 @@ impl Lexer<'_> {
             }
             Some(b'\'') => {
                 self.i += 2;
-                while let Some(b) = self.peek() {
-                    match b {
-                        b'\\' => self.i += 2,
-                        b'\'' => {
-                            self.i += 1;
-                            break;
-                        }
-                        _ => self.i += 1,
-                    }
-                }
-                self.i = self.i.min(self.s.len());
+                self.skip_escaped_through(b'\'');
             }
             _ => self.i += 1,
         }
