@@ -369,16 +369,24 @@ impl Lexer<'_> {
                     }
                     break;
                 }
-                b'\\' => self.i += 2,
-                b'\'' => self.single_quoted(),
-                b'"' => self.double_quoted(),
-                b'`' => self.backquoted(),
-                b'$' => self.dollar(),
-                _ => self.i += 1,
+                _ => self.step(b),
             }
         }
         self.i = self.i.min(self.s.len());
         self.floor = self.floor.max(self.i);
+    }
+
+    /// Moves over what starts with `b` inside a word: an escape, a quoted string, a
+    /// substitution or an expansion, or a plain byte.
+    fn step(&mut self, b: u8) {
+        match b {
+            b'\\' => self.i += 2,
+            b'\'' => self.single_quoted(),
+            b'"' => self.double_quoted(),
+            b'`' => self.backquoted(),
+            b'$' => self.dollar(),
+            _ => self.i += 1,
+        }
     }
 
     fn single_quoted(&mut self) {
@@ -462,12 +470,7 @@ impl Lexer<'_> {
                     self.i += 1;
                     break;
                 }
-                b'\\' => self.i += 2,
-                b'\'' => self.single_quoted(),
-                b'"' => self.double_quoted(),
-                b'`' => self.backquoted(),
-                b'$' => self.dollar(),
-                _ => self.i += 1,
+                _ => self.step(b),
             }
         }
         self.i = self.i.min(self.s.len());
