@@ -250,6 +250,21 @@ if [[ ${DOCKOPT_IMAGE_KEEP_LAYERS:-0} != 1 ]]; then
     fi
 fi
 
+# Every image holds the base layer: blobs with the same digest in different OCI layouts are
+# stored once, as hard links (about 0.7 GB less on disk). A blob's name is its digest.
+declare -A first_blob=()
+linked=0
+while IFS= read -r -d '' blob; do
+    digest=$(basename "$blob")
+    if [[ -z ${first_blob[$digest]:-} ]]; then
+        first_blob[$digest]=$blob
+    elif ! [[ $blob -ef ${first_blob[$digest]} ]]; then
+        ln -f "${first_blob[$digest]}" "$blob"
+        linked=$((linked + 1))
+    fi
+done < <(find "$OUT" -path '*/blobs/sha256/*' -type f -print0 | sort -z)
+((linked == 0)) || log "hard-linked $linked blobs stored more than once"
+
 echo "$OUT" >"$CACHE/out-dir"
 log "images are in $OUT"
 echo "DOCKOPT_TEST_IMAGES=$OUT"
