@@ -207,6 +207,15 @@ mod x86 {
         })
     }
 
+    /// Whether this CPU has AVX-512VL, which [`compress_wide`] needs.
+    pub fn wide_registers() -> bool {
+        static WIDE: OnceLock<bool> = OnceLock::new();
+        *WIDE.get_or_init(|| {
+            std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+        })
+    }
+
     /// Hashes `data[j]` into `states[j]` for two or three streams of the same
     /// number of whole blocks. Only call when [`supported`] is true.
     pub fn compress_many(states: &mut [[u32; 8]], data: &[&[u8]]) {
@@ -355,15 +364,10 @@ mod x86 {
         data: [&[u8]; N],
         blocks: usize,
     ) {
-        static WIDE: OnceLock<bool> = OnceLock::new();
-        let wide = *WIDE.get_or_init(|| {
-            std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512vl")
-        });
         // SAFETY: the caller guarantees the SHA features and the data; the
         // wide variant runs only where AVX-512VL was detected.
         unsafe {
-            if wide {
+            if wide_registers() {
                 compress_wide(states, data, blocks)
             } else {
                 compress_sse(states, data, blocks)
@@ -491,10 +495,8 @@ mod tests {
         for (state, input) in want.iter_mut().zip(&inputs) {
             compress_one(state, input);
         }
-        let wide = std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl");
         for use_wide in [false, true] {
-            if use_wide && !wide {
+            if use_wide && !x86::wide_registers() {
                 continue;
             }
             let mut two = [INITIAL; 2];
