@@ -379,7 +379,6 @@ pub fn cache_dirs(manager: Manager, env: &Env) -> CacheDirs {
     CacheDirs { dirs, disabled_by }
 }
 
-/// The first candidate: the variable's value (plus `suffix`) when set, else `default`.
 /// A package store set by the first of `vars` that is set, else below the
 /// tool's home directory variable (`home.0`, at `home.1`), else `default`.
 fn store_dir(
@@ -399,6 +398,7 @@ fn store_dir(
     }
 }
 
+/// The first candidate: the variable's value (plus `suffix`) when set, else `default`.
 fn pick(
     env: &Env,
     var: Option<&'static str>,
