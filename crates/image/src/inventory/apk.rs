@@ -32,6 +32,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8], inventory: &mut Inventory) {
             manager: Manager::Apk,
             path,
             line,
+            name_field: "P: (name)",
             name,
             version,
             size_field: "I:",

@@ -72,6 +72,7 @@ pub(crate) fn parse(path: &str, bytes: &[u8], status_optional: bool, inventory: 
             manager: Manager::Dpkg,
             path,
             line,
+            name_field: "Package",
             name: package,
             version,
             size_field: "Installed-Size",

@@ -117,16 +117,6 @@ impl Manager {
     }
 }
 
-impl Manager {
-    /// The field that names a package in a text database's paragraph.
-    fn name_field(self) -> &'static str {
-        match self {
-            Manager::Apk => "P: (name)",
-            _ => "Package",
-        }
-    }
-}
-
 impl fmt::Display for Manager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -217,6 +207,8 @@ struct Paragraph<'a> {
     path: &'a str,
     /// 1-based line of the paragraph's first line.
     line: usize,
+    /// The name field's name as the database spells it, and its value.
+    name_field: &'static str,
     name: Option<&'a str>,
     version: Option<&'a str>,
     /// The size field's name as the database spells it, and its value.
@@ -232,30 +224,32 @@ impl Paragraph<'_> {
             manager,
             path,
             line,
-            ..
+            name_field,
+            name,
+            version,
+            size_field,
+            size,
+            size_unit: (unit, unit_name),
         } = self;
-        let Some(name) = self.name.filter(|n| !n.is_empty()) else {
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
             inventory.notes.push(format!(
-                "{path}:{line}: {manager} entry without a {} field",
-                manager.name_field()
+                "{path}:{line}: {manager} entry without a {name_field} field"
             ));
             return;
         };
-        let field = self.size_field;
-        let (unit, unit_name) = self.size_unit;
-        let size = match self.size {
+        let size = match size {
             Some(value) => match value.parse::<u64>().ok().and_then(|n| n.checked_mul(unit)) {
                 Some(bytes) => bytes,
                 None => {
                     inventory.notes.push(format!(
-                        "{path}:{line}: {manager} package {name}: {field} {value:?} is not a size in {unit_name}"
+                        "{path}:{line}: {manager} package {name}: {size_field} {value:?} is not a size in {unit_name}"
                     ));
                     0
                 }
             },
             None => {
                 inventory.notes.push(format!(
-                    "{path}:{line}: {manager} package {name} has no {field} field; size unknown"
+                    "{path}:{line}: {manager} package {name} has no {size_field} field; size unknown"
                 ));
                 0
             }
@@ -263,7 +257,7 @@ impl Paragraph<'_> {
         inventory.packages.push(Package {
             manager,
             name: name.to_string(),
-            version: self.version.unwrap_or("").to_string(),
+            version: version.unwrap_or("").to_string(),
             size,
             location: path.to_string(),
         });
